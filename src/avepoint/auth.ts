@@ -1,0 +1,147 @@
+/**
+ * Access tokens (OAuth2 client credentials) with a client secret or a certificate assertion.
+ * One token is reused until shortly before it expires; concurrent callers share one fetch.
+ */
+import { createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "node:crypto";
+import { SignJWT } from "jose";
+import type { Credentials } from "../config/config.js";
+import { AuthError, UpstreamError } from "../errors.js";
+import type { ApiObserver, Transport } from "./http.js";
+import { systemClock, type CallContext, type Clock } from "./timing.js";
+
+export interface TokenSource {
+  /** @throws AuthError when the identity service refuses or cannot be reached. */
+  get(ctx: CallContext): Promise<string>;
+  /** Forget `token` (after a 401); a newer token fetched meanwhile is kept. */
+  invalidate(token: string): void;
+}
+
+export interface TokenProviderOptions {
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly credentials: Credentials;
+  readonly observer: ApiObserver;
+  readonly clock?: Clock;
+}
+
+/** Refresh this long before expiry, or at 90% of a short lifetime. */
+const REFRESH_MARGIN_MS = 60_000;
+
+export class TokenProvider implements TokenSource {
+  private current: { token: string; refreshAt: number } | null = null;
+  private inflight: Promise<string> | null = null;
+  private readonly clock: Clock;
+  private readonly assertion: AssertionSigner | null;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly options: TokenProviderOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.assertion =
+      options.credentials.kind === "certificate"
+        ? new AssertionSigner(options.credentials, options.clientId, options.tokenUrl, this.clock)
+        : null;
+  }
+
+  get(ctx: CallContext): Promise<string> {
+    if (this.current && this.clock.now() < this.current.refreshAt) return Promise.resolve(this.current.token);
+    this.inflight ??= this.fetch(ctx).finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
+  invalidate(token: string): void {
+    if (this.current?.token === token) this.current = null;
+  }
+
+  private async fetch(ctx: CallContext): Promise<string> {
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: this.options.clientId,
+      scope: this.options.scopes.join(" "),
+    });
+    if (this.options.credentials.kind === "secret") {
+      form.set("client_secret", this.options.credentials.clientSecret);
+    } else {
+      form.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+      form.set("client_assertion", await this.assertion!.sign());
+    }
+    let response;
+    try {
+      response = await this.transport.send(
+        {
+          method: "POST",
+          url: this.options.tokenUrl,
+          endpoint: "token",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: form.toString(),
+        },
+        ctx,
+      );
+    } catch (err) {
+      this.options.observer.tokenRequest("failure");
+      const message = err instanceof UpstreamError ? err.message : "request failed";
+      throw new AuthError(`cannot get a token from the identity service: ${message}`);
+    }
+    const body = safeJson(response.body);
+    if (response.status !== 200 || typeof body?.access_token !== "string") {
+      this.options.observer.tokenRequest("failure");
+      const error = typeof body?.error === "string" ? body.error : "no access_token in the answer";
+      const description = typeof body?.error_description === "string" ? ` (${body.error_description.slice(0, 200)})` : "";
+      throw new AuthError(`identity service refused the token request: HTTP ${response.status} ${error}${description}`);
+    }
+    this.options.observer.tokenRequest("success");
+    const lifetimeMs = (typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 3600) * 1000;
+    const now = this.clock.now();
+    this.current = { token: body.access_token, refreshAt: now + Math.max(lifetimeMs * 0.9, lifetimeMs - REFRESH_MARGIN_MS) };
+    return body.access_token;
+  }
+}
+
+const safeJson = (text: string): Record<string, unknown> | null => {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Signs RS256 client assertions (RFC 7523) with the certificate's key; `x5t` = SHA-1 thumbprint. */
+export class AssertionSigner {
+  private readonly key: KeyObject;
+  private readonly x5t: string;
+
+  /** @throws Error when the key cannot be read (wrong password, not a private key). */
+  constructor(
+    credentials: Extract<Credentials, { kind: "certificate" }>,
+    private readonly clientId: string,
+    private readonly audience: string,
+    private readonly clock: Clock,
+  ) {
+    this.key = createPrivateKey(
+      credentials.privateKeyPassword === null
+        ? { key: credentials.privateKeyPem }
+        : { key: credentials.privateKeyPem, passphrase: credentials.privateKeyPassword },
+    );
+    const fingerprint = new X509Certificate(credentials.certificatePem).fingerprint; // SHA-1, "AA:BB:..."
+    this.x5t = Buffer.from(fingerprint.replaceAll(":", ""), "hex").toString("base64url");
+  }
+
+  sign(): Promise<string> {
+    const now = Math.floor(this.clock.now() / 1000);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: "RS256", typ: "JWT", x5t: this.x5t })
+      .setIssuer(this.clientId)
+      .setSubject(this.clientId)
+      .setAudience(this.audience)
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 300)
+      .sign(this.key);
+  }
+}

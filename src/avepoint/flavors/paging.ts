@@ -1,0 +1,74 @@
+/** Reading list answers page by page, and records one by one, with parse errors counted once. */
+import { ParseError } from "../../errors.js";
+import type { ApiClient, JsonRequest } from "../client.js";
+import { readPage } from "../normalize.js";
+import type { CallContext } from "../timing.js";
+import { PAGE_SIZE } from "./partner-api.js";
+
+/** Maps records; the first unreadable one is counted as a parse error and fails the whole list. */
+export const mapRecords = <T>(
+  client: ApiClient,
+  items: readonly unknown[],
+  endpoint: string,
+  map: (record: unknown, endpoint: string) => T,
+): T[] => {
+  try {
+    return items.map((item) => map(item, endpoint));
+  } catch (err) {
+    if (err instanceof ParseError) client.parseError(endpoint);
+    throw err;
+  }
+};
+
+export const page = (client: ApiClient, request: JsonRequest, ctx: CallContext) =>
+  client.json(request, ctx).then((body) => {
+    try {
+      return readPage(body, request.endpoint);
+    } catch (err) {
+      client.parseError(request.endpoint);
+      throw err;
+    }
+  });
+
+/**
+ * v3 paging by pageIndex/pageSize/totalCount: page 1 first, then every other page in parallel,
+ * each handed over as it arrives.
+ */
+export const pagedByIndex = async <T>(
+  client: ApiClient,
+  request: (pageIndex: number) => JsonRequest,
+  ctx: CallContext,
+  map: (record: unknown, endpoint: string) => T,
+  onPage: (items: T[]) => void,
+): Promise<void> => {
+  const first = request(1);
+  const head = await page(client, first, ctx);
+  onPage(mapRecords(client, head.items, first.endpoint, map));
+  const total = head.totalCount ?? head.items.length;
+  const pages = Math.ceil(total / PAGE_SIZE);
+  const rest: Promise<void>[] = [];
+  for (let index = 2; index <= pages; index++) {
+    const req = request(index);
+    rest.push(page(client, req, ctx).then((p) => onPage(mapRecords(client, p.items, req.endpoint, map))));
+  }
+  await Promise.all(rest);
+};
+
+/** OData paging: follow `@odata.nextLink` (or `nextLink`) until there is none. */
+export const pagedByNextLink = async <T>(
+  client: ApiClient,
+  first: JsonRequest,
+  ctx: CallContext,
+  map: (record: unknown, endpoint: string) => T,
+  onPage: (items: T[]) => void,
+): Promise<void> => {
+  let request: JsonRequest | null = first;
+  const seen = new Set<string>();
+  while (request) {
+    const p = await page(client, request, ctx);
+    onPage(mapRecords(client, p.items, request.endpoint, map));
+    if (p.nextLink === null || seen.has(p.nextLink)) break;
+    seen.add(p.nextLink);
+    request = { method: "GET", path: p.nextLink, endpoint: first.endpoint };
+  }
+};

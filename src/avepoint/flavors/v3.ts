@@ -1,0 +1,67 @@
+/** Flavor `v3` (September 2025): the scan-profile list already carries status and counts. */
+import type { ApiClient } from "../client.js";
+import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normalize.js";
+import type { CallContext } from "../timing.js";
+import type { Customer, ProfileStatus, ScanProfile } from "../types.js";
+import { PAGE_SIZE, type PartnerApi } from "./partner-api.js";
+import { pagedByIndex } from "./paging.js";
+
+const BASE = "/partner/external/v3/general/customers";
+const CUSTOMERS = `GET ${BASE}`;
+const PROFILES = `GET ${BASE}/{customerId}/scan-profiles`;
+const DAILY = `GET ${BASE}/{customerId}/scan-profiles-v2/{scanProfileId}`;
+
+export class V3Api implements PartnerApi {
+  readonly flavor = "v3";
+
+  constructor(private readonly client: ApiClient) {}
+
+  listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void> {
+    return pagedByIndex(
+      this.client,
+      (pageIndex) => ({ method: "GET", path: BASE, endpoint: CUSTOMERS, query: { pageIndex, pageSize: PAGE_SIZE } }),
+      ctx,
+      normalizeCustomer,
+      onPage,
+    );
+  }
+
+  async listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
+    const profiles: ScanProfile[] = [];
+    await pagedByIndex(
+      this.client,
+      (pageIndex) => ({
+        method: "GET",
+        path: `${BASE}/${encodeURIComponent(customerId)}/scan-profiles`,
+        endpoint: PROFILES,
+        query: { pageIndex, pageSize: PAGE_SIZE },
+      }),
+      ctx,
+      normalizeProfile,
+      (page) => profiles.push(...page),
+    );
+    return profiles;
+  }
+
+  async profileStatus(customerId: string, profileId: string, ctx: CallContext): Promise<ProfileStatus> {
+    const body = await this.client.json(
+      {
+        method: "GET",
+        path: `${BASE}/${encodeURIComponent(customerId)}/scan-profiles-v2/${encodeURIComponent(profileId)}`,
+        endpoint: DAILY,
+      },
+      ctx,
+    );
+    return readDaily(this.client, body, DAILY);
+  }
+}
+
+/** A daily record's status; an unreadable record is counted as a parse error. */
+export const readDaily = (client: ApiClient, body: unknown, endpoint: string): ProfileStatus => {
+  try {
+    return normalizeDaily(body, endpoint).status;
+  } catch (err) {
+    client.parseError(endpoint);
+    throw err;
+  }
+};

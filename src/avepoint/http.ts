@@ -1,0 +1,168 @@
+/**
+ * The transport: the only place that sends HTTP to AvePoint. Every attempt passes the shared rate
+ * limiter and the concurrency limit; 429, 5xx, timeouts and connection errors are retried with
+ * jittered backoff (429 pauses everybody for its Retry-After); nothing sleeps past the deadline.
+ */
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import axios, { type AxiosInstance } from "axios";
+import pLimit, { type LimitFunction } from "p-limit";
+import { UpstreamError, UpstreamHttpError } from "../errors.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { backoffDelayMs, parseRetryAfterMs, retryReasonForStatus, type RetryReason } from "./retry.js";
+import { DeadlineError, sleep, systemClock, type CallContext, type Clock } from "./timing.js";
+
+/** Hooks for the exporter's own metrics; the transport knows nothing of Prometheus. */
+export interface ApiObserver {
+  request(endpoint: string, code: string, seconds: number): void;
+  retry(endpoint: string, reason: RetryReason): void;
+  throttleWait(seconds: number): void;
+  parseError(endpoint: string): void;
+  tokenRequest(result: "success" | "failure"): void;
+}
+
+export const nullObserver: ApiObserver = {
+  request: () => {},
+  retry: () => {},
+  throttleWait: () => {},
+  parseError: () => {},
+  tokenRequest: () => {},
+};
+
+export interface TransportOptions {
+  readonly concurrency: number;
+  readonly rateLimit: number;
+  readonly requestTimeoutSeconds: number;
+  readonly maxRetries: number;
+  readonly userAgent: string;
+  readonly observer?: ApiObserver;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+}
+
+export interface HttpRequest {
+  readonly method: "GET" | "POST";
+  /** Absolute URL. */
+  readonly url: string;
+  /** Endpoint template for metrics and messages, never with raw IDs. */
+  readonly endpoint: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+type Attempt = { kind: "response"; status: number; body: string; retryAfter: unknown } | { kind: "error"; retry: RetryReason; message: string };
+
+export class Transport {
+  private readonly axios: AxiosInstance;
+  private readonly limit: LimitFunction;
+  readonly limiter: RateLimiter;
+  private readonly observer: ApiObserver;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+
+  constructor(private readonly options: TransportOptions) {
+    this.observer = options.observer ?? nullObserver;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.limit = pLimit(options.concurrency);
+    this.limiter = new RateLimiter(options.rateLimit, (s) => this.observer.throttleWait(s), this.clock);
+    const agentOptions = { keepAlive: true, maxSockets: options.concurrency + 1, maxFreeSockets: options.concurrency };
+    this.axios = axios.create({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      responseType: "text",
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      maxRedirects: 0,
+      headers: { Accept: "application/json", "User-Agent": options.userAgent },
+    });
+  }
+
+  /**
+   * Sends one request, retrying what may be retried; returns the final response whatever its status.
+   * @throws UpstreamError (reason timeout/network/throttled/http_5xx) when no usable answer came in time.
+   */
+  async send(request: HttpRequest, ctx: CallContext): Promise<HttpResponse> {
+    const { maxRetries } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      await this.acquire(request.endpoint, ctx);
+      const result = await this.limit(() => this.attempt(request, ctx));
+      const retry = result.kind === "error" ? result.retry : retryReasonForStatus(result.status);
+      if (result.kind === "response" && (retry === null || retry === "401")) return result;
+      if (ctx.signal.aborted) throw new UpstreamError(`${request.endpoint}: deadline reached`, "timeout", request.endpoint);
+      if (attempt >= maxRetries) throw this.failure(request.endpoint, result);
+
+      const retryAfter = result.kind === "response" ? parseRetryAfterMs(result.retryAfter, this.clock) : null;
+      const waitMs = retryAfter ?? backoffDelayMs(attempt, this.random);
+      const now = this.clock.now();
+      if (now + waitMs > ctx.deadline) throw this.failure(request.endpoint, result, " (retry would pass the deadline)");
+      this.observer.retry(request.endpoint, retry!);
+      if (retry === "429") {
+        // The limit is the app's, not the request's: everybody waits (counted as throttle wait).
+        this.limiter.pause(now + waitMs);
+      } else {
+        try {
+          await sleep(waitMs, ctx.signal);
+        } catch {
+          throw new UpstreamError(`${request.endpoint}: deadline reached`, "timeout", request.endpoint);
+        }
+      }
+    }
+  }
+
+  /** Closes idle keep-alive sockets (at shutdown and in tests). */
+  close(): void {
+    for (const agent of [this.axios.defaults.httpAgent, this.axios.defaults.httpsAgent] as (HttpAgent | undefined)[])
+      agent?.destroy();
+  }
+
+  private async acquire(endpoint: string, ctx: CallContext): Promise<void> {
+    try {
+      await this.limiter.acquire(ctx);
+    } catch (err) {
+      const throttled = this.limiter.pausedUntilMs > this.clock.now();
+      const why = err instanceof DeadlineError ? err.message : "aborted";
+      throw new UpstreamError(`${endpoint}: ${why}`, throttled ? "throttled" : "timeout", endpoint);
+    }
+  }
+
+  private failure(endpoint: string, result: Attempt, suffix = ""): UpstreamError {
+    if (result.kind === "response") return new UpstreamHttpError(result.status, endpoint, suffix.trim());
+    return new UpstreamError(`${endpoint}: ${result.message}${suffix}`, result.retry === "timeout" ? "timeout" : "network", endpoint);
+  }
+
+  private async attempt(request: HttpRequest, ctx: CallContext): Promise<Attempt> {
+    if (ctx.signal.aborted) return { kind: "error", retry: "timeout", message: "deadline reached" };
+    const timeout = AbortSignal.timeout(this.options.requestTimeoutSeconds * 1000);
+    const started = performance.now();
+    try {
+      const response = await this.axios.request<string>({
+        method: request.method,
+        url: request.url,
+        headers: { ...request.headers },
+        data: request.body,
+        signal: AbortSignal.any([ctx.signal, timeout]),
+      });
+      this.observer.request(request.endpoint, String(response.status), (performance.now() - started) / 1000);
+      return {
+        kind: "response",
+        status: response.status,
+        body: typeof response.data === "string" ? response.data : "",
+        retryAfter: response.headers["retry-after"],
+      };
+    } catch (err) {
+      this.observer.request(request.endpoint, "error", (performance.now() - started) / 1000);
+      // Never keep the axios error: its config holds the request's headers and body (credentials).
+      if (ctx.signal.aborted) return { kind: "error", retry: "timeout", message: "deadline reached" };
+      if (timeout.aborted || (axios.isAxiosError(err) && err.code === "ECONNABORTED"))
+        return { kind: "error", retry: "timeout", message: `no answer within ${this.options.requestTimeoutSeconds}s` };
+      const code = axios.isAxiosError(err) ? (err.code ?? "network error") : "network error";
+      return { kind: "error", retry: "network", message: code };
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/** Builds the AvePoint client stack for a configuration: transport, tokens, flavor. */
+import type { Config } from "../config/config.js";
+import { TokenProvider } from "./auth.js";
+import { ApiClient } from "./client.js";
+import { ModernApi } from "./flavors/modern.js";
+import type { PartnerApi } from "./flavors/partner-api.js";
+import { V3BatchApi } from "./flavors/v3-batch.js";
+import { V3Api } from "./flavors/v3.js";
+import { Transport, type ApiObserver } from "./http.js";
+
+export type { PartnerApi } from "./flavors/partner-api.js";
+export type { ApiObserver } from "./http.js";
+export type { CallContext } from "./timing.js";
+
+export interface AvePointStack {
+  readonly api: PartnerApi;
+  readonly transport: Transport;
+}
+
+/** @throws Error when a certificate's private key cannot be read (wrong password, bad PEM). */
+export const createAvePointApi = (
+  avepoint: Config["avepoint"],
+  observer: ApiObserver,
+  userAgent: string,
+): AvePointStack => {
+  const transport = new Transport({
+    concurrency: avepoint.concurrency,
+    rateLimit: avepoint.rateLimit,
+    requestTimeoutSeconds: avepoint.requestTimeoutSeconds,
+    maxRetries: avepoint.maxRetries,
+    userAgent,
+    observer,
+  });
+  const tokens = new TokenProvider(transport, {
+    tokenUrl: avepoint.tokenUrl,
+    clientId: avepoint.clientId,
+    scopes: avepoint.scopes,
+    credentials: avepoint.credentials,
+    observer,
+  });
+  const client = new ApiClient(avepoint.apiUrl, transport, tokens, observer);
+  const api =
+    avepoint.flavor === "modern"
+      ? new ModernApi(client, avepoint.modernDailyRoute)
+      : avepoint.flavor === "v3-batch"
+        ? new V3BatchApi(client)
+        : new V3Api(client);
+  return { api, transport };
+};

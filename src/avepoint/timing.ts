@@ -1,0 +1,38 @@
+/** Clock and waits that respect an abort signal and a deadline. Injected so tests can use fake timers. */
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** What every upstream call carries: the collection's abort signal and its deadline (epoch ms). */
+export interface CallContext {
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+}
+
+export class DeadlineError extends Error {
+  override name = "TimeoutError";
+  constructor(message = "deadline reached") {
+    super(message);
+  }
+}
+
+/** Resolves after `ms`, rejects at once when the signal aborts. */
+export const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new DeadlineError("aborted"));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new DeadlineError("aborted"));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });

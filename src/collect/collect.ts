@@ -1,0 +1,56 @@
+/** collect(api, options) → Snapshot: customers → profiles → (per flavor) daily status, concurrently. */
+import type { CallContext, PartnerApi } from "../avepoint/index.js";
+import type { Customer } from "../avepoint/types.js";
+import { reasonOf } from "../errors.js";
+import type { CustomerResult, ResolvedProfile, Snapshot } from "./snapshot.js";
+
+export interface CollectOptions extends CallContext {
+  /** Which customers this instance collects (filters and shard). */
+  readonly accept?: (customer: Customer) => boolean;
+  readonly now?: () => number;
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Never throws: a failure to list customers gives `up: false` (customers already listed are still
+ * collected); a failure of one customer is that customer's result only. Concurrency and rate are
+ * the transport's business, so every request is queued as soon as it is known.
+ */
+export const collect = async (api: PartnerApi, options: CollectOptions): Promise<Snapshot> => {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const accept = options.accept ?? (() => true);
+  const pending: Promise<CustomerResult>[] = [];
+  const seen = new Set<string>();
+  let upError: Snapshot["upError"] = null;
+
+  try {
+    await api.listCustomers(options, (page) => {
+      for (const customer of page) {
+        if (seen.has(customer.id) || !accept(customer)) continue;
+        seen.add(customer.id);
+        pending.push(collectCustomer(api, customer, options));
+      }
+    });
+  } catch (err) {
+    upError = { reason: reasonOf(err), message: messageOf(err) };
+  }
+  const customers = await Promise.all(pending);
+  return { startedAt, durationSeconds: (now() - startedAt) / 1000, up: upError === null, upError, customers };
+};
+
+const collectCustomer = async (api: PartnerApi, customer: Customer, ctx: CallContext): Promise<CustomerResult> => {
+  try {
+    const listed = await api.listProfiles(customer.id, ctx);
+    const profiles = await Promise.all(
+      listed.map(async (profile): Promise<ResolvedProfile> => {
+        if (profile.status !== null) return profile as ResolvedProfile;
+        return { ...profile, status: await api.profileStatus(customer.id, profile.id, ctx) };
+      }),
+    );
+    return { ok: true, customer, profiles };
+  } catch (err) {
+    return { ok: false, customer, reason: reasonOf(err), message: messageOf(err) };
+  }
+};

@@ -1,0 +1,52 @@
+/** The validated configuration the program runs with. */
+import type { ApiFlavor } from "../avepoint/types.js";
+
+export type Credentials =
+  | { readonly kind: "secret"; readonly clientSecret: string }
+  | {
+      readonly kind: "certificate";
+      readonly certificatePem: string;
+      readonly privateKeyPem: string;
+      readonly privateKeyPassword: string | null;
+    };
+
+export interface Config {
+  readonly web: {
+    readonly host: string | undefined;
+    readonly port: number;
+    readonly telemetryPath: string;
+    readonly configFile: string | null;
+  };
+  readonly avepoint: {
+    readonly environment: string;
+    readonly region: string | null;
+    readonly apiUrl: string;
+    readonly tokenUrl: string;
+    readonly flavor: ApiFlavor;
+    readonly modernDailyRoute: "auto" | "legacy" | "summary";
+    readonly clientId: string;
+    readonly credentials: Credentials;
+    readonly scopes: readonly string[];
+    readonly concurrency: number;
+    readonly rateLimit: number;
+    readonly requestTimeoutSeconds: number;
+    readonly maxRetries: number;
+  };
+  readonly collect: {
+    readonly minIntervalSeconds: number;
+    readonly customers: readonly string[];
+    readonly excludeCustomers: readonly string[];
+    readonly maxStaleSeconds: number;
+    readonly timeoutOffsetSeconds: number;
+    readonly defaultTimeoutSeconds: number;
+  };
+  readonly shard: { readonly index: number; readonly total: number };
+  readonly log: { readonly level: "debug" | "info" | "warn" | "error"; readonly format: "logfmt" | "json" };
+  readonly configFile: string | null;
+}
+
+export const DEFAULT_SCOPES: Record<ApiFlavor, readonly string[]> = {
+  v3: ["elements.customers.read.all", "elements.scanprofiles.read.all"],
+  "v3-batch": ["elements.customers.read.all", "elements.scanprofiles.read.all"],
+  modern: ["partner.customers.read.all", "partner.scanprofiles.read.all"],
+};

@@ -1,0 +1,294 @@
+/** parseConfig(argv, env, readFile) → Config, or a ConfigError naming the setting. Pure but for readFile. */
+import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { API_FLAVORS } from "../avepoint/types.js";
+import { ConfigError } from "../errors.js";
+import { DEFAULT_SCOPES, type Config, type Credentials } from "./config.js";
+import { parseDurationSeconds } from "./duration.js";
+import { COMMERCIAL_REGIONS, ENVIRONMENTS, regionApiUrl } from "./environments.js";
+import { SETTINGS, type SettingFlag, type SettingSpec } from "./settings.js";
+
+export type ReadFile = (path: string) => string;
+
+export interface ParsedArgs {
+  readonly config: Config;
+  readonly check: boolean;
+  /** Where each setting's value came from, for --config.check. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+export interface CliAction {
+  readonly action: "help" | "version";
+}
+
+interface RawValue {
+  readonly value: string;
+  readonly source: string;
+}
+
+const EXTRA_FLAGS = { "config.file": "CONFIG_FILE" } as const;
+
+/** @throws ConfigError for any unknown, missing or invalid setting. */
+export const parseConfig = (
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: ReadFile,
+): ParsedArgs | CliAction => {
+  const flags = readFlags(argv);
+  if (flags.help) return { action: "help" };
+  if (flags.version) return { action: "version" };
+
+  const configFile = flags.values.get("config.file") ?? env[EXTRA_FLAGS["config.file"]] ?? null;
+  const fileValues = configFile === null ? new Map<string, string>() : readConfigFile(configFile, readFile);
+
+  const sources = new Map<string, string>();
+  const raw = (spec: SettingSpec): RawValue | undefined => {
+    const fromFlag = flags.values.get(spec.flag);
+    if (fromFlag !== undefined) return { value: fromFlag, source: `--${spec.flag}` };
+    if (spec.env !== undefined) {
+      const fromEnv = env[spec.env];
+      if (fromEnv !== undefined && fromEnv !== "") {
+        return spec.secretFile ? { value: fromEnv, source: `$${spec.env}` } : { value: fromEnv, source: `$${spec.env}` };
+      }
+      const fileEnv = spec.secretFile ? env[`${spec.env}_FILE`] : undefined;
+      if (fileEnv !== undefined && fileEnv !== "") return { value: fileEnv, source: `$${spec.env}_FILE` };
+    }
+    const fromFile = fileValues.get(spec.flag);
+    if (fromFile !== undefined) return { value: fromFile, source: `config file` };
+    return spec.default === undefined ? undefined : { value: spec.default, source: "default" };
+  };
+
+  const values = new Map<string, RawValue>();
+  for (const spec of SETTINGS as readonly SettingSpec[]) {
+    const value = raw(spec);
+    if (value === undefined) continue;
+    values.set(spec.flag, value);
+    sources.set(spec.flag, value.source);
+  }
+  const get = (flag: SettingFlag): string | undefined => values.get(flag)?.value;
+  const v = new Validator(get);
+
+  const flavor = v.oneOf("avepoint.api-flavor", API_FLAVORS);
+  const environment = v.oneOf("avepoint.environment", Object.keys(ENVIRONMENTS) as (keyof typeof ENVIRONMENTS)[]);
+  const region = get("avepoint.region") ?? null;
+  if (region !== null) {
+    if (environment !== "commercial")
+      throw new ConfigError("--avepoint.region", `regions exist only in the commercial environment, not ${environment}`);
+    if (!(COMMERCIAL_REGIONS as readonly string[]).includes(region))
+      throw new ConfigError("--avepoint.region", `unknown region "${region}"; valid: ${COMMERCIAL_REGIONS.join(", ")}`);
+  }
+  const envUrls = ENVIRONMENTS[environment];
+  const apiUrl = v.url("avepoint.api-url") ?? (region === null ? envUrls.apiUrl : regionApiUrl(region));
+  const tokenUrl = v.url("avepoint.token-url") ?? envUrls.tokenUrl;
+
+  const clientId = get("avepoint.client-id");
+  if (clientId === undefined || clientId.trim() === "")
+    throw new ConfigError("--avepoint.client-id", "missing (set the flag or AVEPOINT_CLIENT_ID)");
+
+  const credentials = readCredentials(values, readFile);
+  const scopeText = get("avepoint.scope");
+  const scopes = scopeText === undefined ? DEFAULT_SCOPES[flavor] : scopeText.split(/[\s,]+/).filter(Boolean);
+
+  const [host, port] = v.listenAddress("web.listen-address");
+  const telemetryPath = get("web.telemetry-path") ?? "/metrics";
+  if (!telemetryPath.startsWith("/") || telemetryPath === "/")
+    throw new ConfigError("--web.telemetry-path", `must start with / and not be / itself, got "${telemetryPath}"`);
+
+  const shardTotal = v.int("shard.total", 1, 1_000_000);
+  const shardIndex = v.int("shard.index", 0, 999_999);
+  if (shardIndex >= shardTotal)
+    throw new ConfigError("--shard.index", `must be below --shard.total (${shardTotal}), got ${shardIndex}`);
+
+  const config: Config = {
+    web: { host, port, telemetryPath, configFile: get("web.config.file") ?? null },
+    avepoint: {
+      environment,
+      region,
+      apiUrl: apiUrl.replace(/\/+$/, ""),
+      tokenUrl,
+      flavor,
+      modernDailyRoute: v.oneOf("avepoint.modern-daily-route", ["auto", "legacy", "summary"] as const),
+      clientId: clientId.trim(),
+      credentials,
+      scopes,
+      concurrency: v.int("avepoint.concurrency", 1, 1000),
+      rateLimit: v.number("avepoint.rate-limit", 0.01, 100_000),
+      requestTimeoutSeconds: v.duration("avepoint.request-timeout", 0.001),
+      maxRetries: v.int("avepoint.max-retries", 0, 20),
+    },
+    collect: {
+      minIntervalSeconds: v.duration("collect.min-interval", 0),
+      customers: v.list("collect.customers"),
+      excludeCustomers: v.list("collect.exclude-customers"),
+      maxStaleSeconds: v.duration("collect.max-stale", 0),
+      timeoutOffsetSeconds: v.duration("collect.timeout-offset", 0),
+      defaultTimeoutSeconds: v.duration("collect.default-timeout", 0.1),
+    },
+    shard: { index: shardIndex, total: shardTotal },
+    log: {
+      level: v.oneOf("log.level", ["debug", "info", "warn", "error"] as const),
+      format: v.oneOf("log.format", ["logfmt", "json"] as const),
+    },
+    configFile,
+  };
+  return { config, check: flags.check, sources };
+};
+
+const readFlags = (argv: readonly string[]) => {
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    "config.file": { type: "string" },
+    "config.check": { type: "boolean" },
+    help: { type: "boolean" },
+    version: { type: "boolean" },
+  };
+  for (const spec of SETTINGS) options[spec.flag] = { type: "string" };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const flag = /'(-{1,2}[^']+)'/.exec(message)?.[1] ?? "arguments";
+    throw new ConfigError(flag, message.replace(/\. To specify.*$/s, "").trim());
+  }
+  const values = new Map<string, string>();
+  for (const [key, value] of Object.entries(parsed.values)) if (typeof value === "string") values.set(key, value);
+  return {
+    values,
+    check: parsed.values["config.check"] === true,
+    help: parsed.values.help === true,
+    version: parsed.values.version === true,
+  };
+};
+
+const readConfigFile = (path: string, readFile: ReadFile): Map<string, string> => {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFile(path));
+  } catch (err) {
+    const message = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
+    throw new ConfigError("--config.file", `cannot read ${path}: ${message}`);
+  }
+  const known = new Set<string>(SETTINGS.map((s) => s.flag));
+  const out = new Map<string, string>();
+  const walk = (node: unknown, prefix: string): void => {
+    if (node === null || node === undefined) return;
+    if (typeof node === "object" && !Array.isArray(node)) {
+      for (const [key, value] of Object.entries(node)) walk(value, prefix ? `${prefix}.${key}` : key);
+      return;
+    }
+    if (!known.has(prefix))
+      throw new ConfigError("--config.file", `unknown setting "${prefix}" in ${path}`);
+    out.set(prefix, Array.isArray(node) ? node.map(String).join(",") : String(node));
+  };
+  walk(doc, "");
+  return out;
+};
+
+const readCredentials = (values: ReadonlyMap<string, RawValue>, readFile: ReadFile): Credentials => {
+  const secretSpec = values.get("avepoint.client-secret-file");
+  const certFile = values.get("avepoint.certificate-file")?.value;
+  const keyFile = values.get("avepoint.private-key-file")?.value;
+  const readSecret = (flag: string, raw: RawValue | undefined): string | null => {
+    if (raw === undefined) return null;
+    // The plain environment variable holds the secret itself; flags, files and _FILE hold a path.
+    const text = raw.source.startsWith("$") && !raw.source.endsWith("_FILE") ? raw.value : readPath(flag, raw.value, readFile);
+    const trimmed = text.trim();
+    if (trimmed === "") throw new ConfigError(`--${flag}`, "is empty");
+    return trimmed;
+  };
+  if (certFile !== undefined || keyFile !== undefined) {
+    if (secretSpec !== undefined)
+      throw new ConfigError("--avepoint.client-secret-file", "give either a client secret or a certificate, not both");
+    if (certFile === undefined) throw new ConfigError("--avepoint.certificate-file", "missing (the private key needs its certificate)");
+    if (keyFile === undefined) throw new ConfigError("--avepoint.private-key-file", "missing (the certificate needs its private key)");
+    return {
+      kind: "certificate",
+      certificatePem: readPath("avepoint.certificate-file", certFile, readFile),
+      privateKeyPem: readPath("avepoint.private-key-file", keyFile, readFile),
+      privateKeyPassword: readSecret("avepoint.private-key-password-file", values.get("avepoint.private-key-password-file")),
+    };
+  }
+  const clientSecret = readSecret("avepoint.client-secret-file", secretSpec);
+  if (clientSecret === null)
+    throw new ConfigError(
+      "--avepoint.client-secret-file",
+      "missing credentials: set AVEPOINT_CLIENT_SECRET, AVEPOINT_CLIENT_SECRET_FILE or this flag, or a certificate",
+    );
+  return { kind: "secret", clientSecret };
+};
+
+const readPath = (flag: string, path: string, readFile: ReadFile): string => {
+  try {
+    return readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new ConfigError(`--${flag}`, `cannot read file ${path} (${code})`);
+  }
+};
+
+/** Typed reads of raw setting values; every failure names the flag. */
+class Validator {
+  constructor(private readonly get: (flag: SettingFlag) => string | undefined) {}
+
+  private fail(flag: string, problem: string): never {
+    throw new ConfigError(`--${flag}`, problem);
+  }
+
+  private required(flag: SettingFlag): string {
+    const value = this.get(flag);
+    if (value === undefined) this.fail(flag, "missing");
+    return value;
+  }
+
+  oneOf<T extends string>(flag: SettingFlag, allowed: readonly T[]): T {
+    const value = this.required(flag);
+    if (!(allowed as readonly string[]).includes(value))
+      this.fail(flag, `unknown value "${value}"; valid: ${allowed.join(", ")}`);
+    return value as T;
+  }
+
+  number(flag: SettingFlag, min: number, max: number): number {
+    const value = this.required(flag);
+    const result = z.coerce.number().finite().min(min).max(max).safeParse(value.trim() === "" ? NaN : value);
+    if (!result.success) this.fail(flag, `must be a number from ${min} to ${max}, got "${value}"`);
+    return result.data;
+  }
+
+  int(flag: SettingFlag, min: number, max: number): number {
+    const value = this.required(flag);
+    const result = z.coerce.number().int().min(min).max(max).safeParse(value.trim() === "" ? NaN : value);
+    if (!result.success) this.fail(flag, `must be a whole number from ${min} to ${max}, got "${value}"`);
+    return result.data;
+  }
+
+  duration(flag: SettingFlag, min: number): number {
+    const value = this.required(flag);
+    const seconds = parseDurationSeconds(value);
+    if (seconds === null) this.fail(flag, `must be a duration like 30s, 5m or 1h, got "${value}"`);
+    if (seconds < min) this.fail(flag, `must be at least ${min}s, got "${value}"`);
+    return seconds;
+  }
+
+  url(flag: SettingFlag): string | undefined {
+    const value = this.get(flag);
+    if (value === undefined) return undefined;
+    const result = z.url({ protocol: /^https?$/ }).safeParse(value);
+    if (!result.success) this.fail(flag, `must be an http(s) URL, got "${value}"`);
+    return value;
+  }
+
+  list(flag: SettingFlag): string[] {
+    const value = this.get(flag);
+    return value === undefined ? [] : value.split(",").map((s) => s.trim()).filter(Boolean);
+  }
+
+  listenAddress(flag: SettingFlag): [string | undefined, number] {
+    const value = this.required(flag);
+    const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+    const port = Number(match?.[3]);
+    if (!match || port > 65535) this.fail(flag, `must be [host]:port, got "${value}"`);
+    const host = match[1] ?? match[2];
+    return [host === "" ? undefined : host, port];
+  }
+}

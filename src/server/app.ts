@@ -1,0 +1,80 @@
+/** buildApp(deps) → Fastify instance: /metrics, the landing page, health and readiness. Never listens. */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { Registry } from "prom-client";
+import type { Scheduler } from "../collect/scheduler.js";
+import { renderView } from "../metrics/render.js";
+import { renderLanding } from "./landing.js";
+
+export interface AppDeps {
+  readonly scheduler: Scheduler;
+  readonly selfRegistry: Registry;
+  readonly version: string;
+  readonly telemetryPath: string;
+  readonly flavor: string;
+  readonly apiUrl: string;
+  readonly timeoutOffsetSeconds: number;
+  readonly defaultTimeoutSeconds: number;
+  readonly logger?: FastifyBaseLogger;
+  /** Extra server options (https) from the web config. */
+  readonly serverOptions?: Partial<FastifyServerOptions> & { https?: object };
+  /** Guards /metrics and / (basic auth); health endpoints stay open. */
+  readonly guard?: (authorization: string | undefined) => boolean | Promise<boolean>;
+  readonly now?: () => number;
+}
+
+export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+/** The collection deadline for a scrape: Prometheus's timeout header minus the offset kept back. */
+export const scrapeDeadline = (header: unknown, deps: AppDeps, now: number): number => {
+  const advertised = typeof header === "string" ? Number.parseFloat(header) : NaN;
+  const timeout = Number.isFinite(advertised) && advertised > 0 ? advertised : deps.defaultTimeoutSeconds;
+  return now + Math.max(0.05, timeout - deps.timeoutOffsetSeconds) * 1000;
+};
+
+export const buildApp = (deps: AppDeps): FastifyInstance => {
+  const now = deps.now ?? Date.now;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    logController: new LogController({ disableRequestLogging: true }),
+    ...deps.serverOptions,
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+
+  if (deps.guard) {
+    const guard = deps.guard;
+    app.addHook("onRequest", async (request, reply) => {
+      if (request.url.startsWith("/-/")) return;
+      if (!(await guard(request.headers.authorization))) {
+        await reply.code(401).header("WWW-Authenticate", 'Basic realm="avepoint-exporter"').type("text/plain").send("Unauthorized\n");
+      }
+    });
+  }
+
+  app.get(deps.telemetryPath, async (request, reply) => {
+    const deadline = scrapeDeadline(request.headers["x-prometheus-scrape-timeout-seconds"], deps, now());
+    const view = await deps.scheduler.get(deadline);
+    const body = renderView(view) + (await deps.selfRegistry.metrics());
+    return reply.type(PROMETHEUS_CONTENT_TYPE).send(body);
+  });
+
+  app.get("/", async (_request, reply) =>
+    reply.type("text/html; charset=utf-8").send(
+      renderLanding({
+        version: deps.version,
+        telemetryPath: deps.telemetryPath,
+        flavor: deps.flavor,
+        apiUrl: deps.apiUrl,
+        view: deps.scheduler.current,
+      }),
+    ),
+  );
+
+  app.get("/-/healthy", async (_request, reply) => reply.type("text/plain").send("Healthy\n"));
+  app.get("/-/ready", async (_request, reply) => {
+    const ready = deps.scheduler.hasSucceeded;
+    return reply
+      .code(ready ? 200 : 503)
+      .type("text/plain")
+      .send(ready ? "Ready\n" : "Not ready: no successful collection yet\n");
+  });
+  return app;
+};

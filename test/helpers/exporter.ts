@@ -1,0 +1,96 @@
+/** An exporter assembled exactly as main.ts does, for tests: config from argv/env, real client, Fastify app. */
+import { Writable } from "node:stream";
+import type { FastifyInstance } from "fastify";
+import { createAvePointApi } from "../../src/avepoint/index.js";
+import { Scheduler } from "../../src/collect/scheduler.js";
+import { selectCustomers } from "../../src/collect/select.js";
+import type { Config } from "../../src/config/config.js";
+import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
+import { createLogger } from "../../src/log.js";
+import { createSelfMetrics } from "../../src/metrics/self.js";
+import { buildApp } from "../../src/server/app.js";
+import type { Simulator } from "../../src/simulator/server.js";
+import { parseExposition, type Sample } from "./exposition.js";
+
+export interface TestExporter {
+  readonly app: FastifyInstance;
+  readonly config: Config;
+  readonly scheduler: Scheduler;
+  /** Everything the exporter logged, one string per line. */
+  readonly logs: string[];
+  scrape(headers?: Record<string, string>): Promise<{ status: number; text: string; samples: Sample[] }>;
+  close(): Promise<void>;
+}
+
+export const SECRET = "demo-secret";
+
+export const exporterFor = async (
+  simulator: Simulator,
+  argv: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<TestExporter> => {
+  const parsed = parseConfig(
+    [
+      `--avepoint.api-url=${simulator.apiUrl}`,
+      `--avepoint.token-url=${simulator.tokenUrl}`,
+      "--avepoint.client-id=demo-client",
+      "--log.level=debug",
+      "--avepoint.rate-limit=2000",
+      ...argv,
+    ],
+    { AVEPOINT_CLIENT_SECRET: SECRET, ...env },
+    () => {
+      throw new Error("no files in this test");
+    },
+  ) as ParsedArgs;
+  const { config } = parsed;
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      logs.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+      cb();
+    },
+  });
+  const logger = createLogger({ level: "debug", format: "json" }, sink);
+  const self = createSelfMetrics("test", { defaultMetrics: false });
+  const { api, transport } = createAvePointApi(config.avepoint, self.observer, "avepoint-exporter/test");
+  const scheduler = new Scheduler(api, {
+    minIntervalSeconds: config.collect.minIntervalSeconds,
+    maxStaleSeconds: config.collect.maxStaleSeconds,
+    selection: selectCustomers({
+      include: config.collect.customers,
+      exclude: config.collect.excludeCustomers,
+      shardIndex: config.shard.index,
+      shardTotal: config.shard.total,
+    }),
+    logger,
+    hooks: self.hooks,
+  });
+  const app = buildApp({
+    scheduler,
+    selfRegistry: self.registry,
+    version: "test",
+    telemetryPath: config.web.telemetryPath,
+    flavor: config.avepoint.flavor,
+    apiUrl: config.avepoint.apiUrl,
+    timeoutOffsetSeconds: config.collect.timeoutOffsetSeconds,
+    defaultTimeoutSeconds: config.collect.defaultTimeoutSeconds,
+    logger,
+  });
+  await app.ready();
+  return {
+    app,
+    config,
+    scheduler,
+    logs,
+    scrape: async (headers = {}) => {
+      const response = await app.inject({ method: "GET", url: config.web.telemetryPath, headers });
+      return { status: response.statusCode, text: response.body, samples: parseExposition(response.body) };
+    },
+    close: async () => {
+      scheduler.stop();
+      await app.close();
+      transport.close();
+    },
+  };
+};
