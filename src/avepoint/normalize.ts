@@ -5,7 +5,7 @@
  */
 import { ParseError } from "../errors.js";
 import { JOB_STATUS_NAMES, SCAN_STATUS_NAMES } from "./types.js";
-import type { Customer, ProfileStatus, ScanProfile } from "./types.js";
+import type { Customer, DailyProfile, ProfileStatus, ScanProfile } from "./types.js";
 
 type Fields = ReadonlyMap<string, unknown>;
 
@@ -163,7 +163,7 @@ export const normalizeProfile = (record: unknown, endpoint: string): ScanProfile
 };
 
 /** A daily-changes record (v3 scan-profiles-v2, modern daily, v3-batch /changes): status required. */
-export const normalizeDaily = (record: unknown, endpoint: string): ScanProfile & { status: ProfileStatus } => {
+export const normalizeDaily = (record: unknown, endpoint: string): DailyProfile => {
   const profile = normalizeProfile(record, endpoint);
   const status = normalizeStatus(fieldsOf(record, endpoint), endpoint, true);
   return { ...profile, status: status! };

@@ -76,3 +76,6 @@ export interface ScanProfile {
 
 export const scanStateOf = (code: number): ScanState =>
   (SCAN_STATUS_NAMES as Record<number, ScanState | undefined>)[code] ?? "unknown";
+
+/** A profile as its daily-changes endpoint returns it: status always present. */
+export type DailyProfile = ScanProfile & { readonly status: ProfileStatus };

@@ -46,7 +46,17 @@ const collectCustomer = async (api: PartnerApi, customer: Customer, ctx: CallCon
     const profiles = await Promise.all(
       listed.map(async (profile): Promise<ResolvedProfile> => {
         if (profile.status !== null) return profile as ResolvedProfile;
-        return { ...profile, status: await api.profileStatus(customer.id, profile.id, ctx) };
+        const daily = await api.profileDaily(customer.id, profile.id, ctx);
+        // Lists of the newer flavors carry only name, ID, mode and time: the rest comes from the daily record.
+        return {
+          id: profile.id,
+          name: profile.name || daily.name,
+          scanMode: profile.scanMode ?? daily.scanMode,
+          tenantId: profile.tenantId || daily.tenantId,
+          tenantDomain: profile.tenantDomain || daily.tenantDomain,
+          modifiedTimestamp: profile.modifiedTimestamp ?? daily.modifiedTimestamp,
+          status: daily.status,
+        };
       }),
     );
     return { ok: true, customer, profiles };

@@ -1,8 +1,8 @@
 /** Plain data produced by a collection and served as metrics. */
-import type { Customer, ProfileStatus, ScanProfile } from "../avepoint/types.js";
+import type { Customer, DailyProfile } from "../avepoint/types.js";
 import type { FailureReason } from "../errors.js";
 
-export type ResolvedProfile = ScanProfile & { readonly status: ProfileStatus };
+export type ResolvedProfile = DailyProfile;
 
 export interface Failure {
   readonly reason: FailureReason;

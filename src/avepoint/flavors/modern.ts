@@ -6,7 +6,7 @@ import { UpstreamHttpError } from "../../errors.js";
 import type { ApiClient } from "../client.js";
 import { normalizeCustomer, normalizeProfile } from "../normalize.js";
 import type { CallContext } from "../timing.js";
-import type { Customer, ProfileStatus, ScanProfile } from "../types.js";
+import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import type { PartnerApi } from "./partner-api.js";
 import { pagedByNextLink } from "./paging.js";
 import { readDaily } from "./v3.js";
@@ -65,7 +65,7 @@ export class ModernApi implements PartnerApi {
     return profiles;
   }
 
-  async profileStatus(customerId: string, profileId: string, ctx: CallContext): Promise<ProfileStatus> {
+  async profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {
     const candidates = this.remembered === null ? this.routes : [this.remembered];
     const c = encodeURIComponent(customerId);
     const p = encodeURIComponent(profileId);

@@ -1,6 +1,6 @@
 /** What every API flavor offers the collector. */
 import type { CallContext } from "../timing.js";
-import type { ApiFlavor, Customer, ProfileStatus, ScanProfile } from "../types.js";
+import type { ApiFlavor, Customer, DailyProfile, ScanProfile } from "../types.js";
 
 export interface PartnerApi {
   readonly flavor: ApiFlavor;
@@ -11,8 +11,8 @@ export interface PartnerApi {
   listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void>;
   /** All scan profiles of one customer; `status` is null where the list does not carry it. */
   listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]>;
-  /** Status and counts of one profile from its daily-changes endpoint. */
-  profileStatus(customerId: string, profileId: string, ctx: CallContext): Promise<ProfileStatus>;
+  /** One profile from its daily-changes endpoint: status, counts and the tenant fields lists may lack. */
+  profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile>;
 }
 
 export const PAGE_SIZE = 100;

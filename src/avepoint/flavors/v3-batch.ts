@@ -2,7 +2,7 @@
 import type { ApiClient } from "../client.js";
 import { normalizeCustomer, normalizeProfile } from "../normalize.js";
 import type { CallContext } from "../timing.js";
-import type { Customer, ProfileStatus, ScanProfile } from "../types.js";
+import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import { PAGE_SIZE, type PartnerApi } from "./partner-api.js";
 import { pagedByIndex } from "./paging.js";
 import { readDaily } from "./v3.js";
@@ -51,7 +51,7 @@ export class V3BatchApi implements PartnerApi {
     return profiles;
   }
 
-  async profileStatus(customerId: string, profileId: string, ctx: CallContext): Promise<ProfileStatus> {
+  async profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {
     const path = `${BASE}/${encodeURIComponent(customerId)}/scan-profiles/${encodeURIComponent(profileId)}/changes`;
     const body = await this.client.json({ method: "GET", path, endpoint: CHANGES }, ctx);
     return readDaily(this.client, body, CHANGES);

@@ -2,7 +2,7 @@
 import type { ApiClient } from "../client.js";
 import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normalize.js";
 import type { CallContext } from "../timing.js";
-import type { Customer, ProfileStatus, ScanProfile } from "../types.js";
+import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import { PAGE_SIZE, type PartnerApi } from "./partner-api.js";
 import { pagedByIndex } from "./paging.js";
 
@@ -43,7 +43,7 @@ export class V3Api implements PartnerApi {
     return profiles;
   }
 
-  async profileStatus(customerId: string, profileId: string, ctx: CallContext): Promise<ProfileStatus> {
+  async profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {
     const body = await this.client.json(
       {
         method: "GET",
@@ -56,10 +56,10 @@ export class V3Api implements PartnerApi {
   }
 }
 
-/** A daily record's status; an unreadable record is counted as a parse error. */
-export const readDaily = (client: ApiClient, body: unknown, endpoint: string): ProfileStatus => {
+/** A daily record; an unreadable one is counted as a parse error. */
+export const readDaily = (client: ApiClient, body: unknown, endpoint: string): DailyProfile => {
   try {
-    return normalizeDaily(body, endpoint).status;
+    return normalizeDaily(body, endpoint);
   } catch (err) {
     client.parseError(endpoint);
     throw err;

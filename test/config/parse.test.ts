@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Config } from "../../src/config/config.js";
+import { describeConfig } from "../../src/config/describe.js";
+import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
+import { ConfigError } from "../../src/errors.js";
+
+const fixtures = join(import.meta.dirname, "../fixtures/config");
+const files: Record<string, string> = { "/run/secret": "s3cr3t-from-file\n", "/empty": "  \n" };
+const readFile = (path: string): string => {
+  if (path in files) return files[path]!;
+  return readFileSync(path.startsWith("/") ? path : join(fixtures, path), "utf8");
+};
+const BASE_ENV = { AVEPOINT_CLIENT_SECRET: "s3cr3t" };
+
+const parse = (argv: string[], env: Record<string, string> = BASE_ENV): ParsedArgs =>
+  parseConfig(argv, env, readFile) as ParsedArgs;
+const config = (argv: string[], env?: Record<string, string>): Config => parse(argv, env).config;
+
+describe("configuration", () => {
+  it("has working defaults for everything but the client ID", () => {
+    const c = config(["--avepoint.client-id=abc"]);
+    expect(c.web.port).toBe(10123);
+    expect(c.web.telemetryPath).toBe("/metrics");
+    expect(c.avepoint.flavor).toBe("v3");
+    expect(c.avepoint.apiUrl).toBe("https://graph.avepointonlineservices.com");
+    expect(c.avepoint.tokenUrl).toBe("https://identity.avepointonlineservices.com/connect/token");
+    expect(c.avepoint.scopes).toEqual(["elements.customers.read.all", "elements.scanprofiles.read.all"]);
+    expect(c.avepoint.credentials).toEqual({ kind: "secret", clientSecret: "s3cr3t" });
+    expect(c.avepoint.concurrency).toBe(8);
+    expect(c.avepoint.requestTimeoutSeconds).toBe(15);
+  });
+
+  it("lets flags win over environment over the config file", () => {
+    const env = { ...BASE_ENV, AVEPOINT_CONCURRENCY: "6", AVEPOINT_CLIENT_ID: "env-client" };
+    const c = config(["--config.file=good.yml", "--avepoint.concurrency=9"], env);
+    expect(c.avepoint.concurrency).toBe(9);
+    expect(c.avepoint.clientId).toBe("env-client");
+    expect(c.avepoint.flavor).toBe("modern");
+    expect(c.avepoint.scopes).toEqual(["partner.customers.read.all", "partner.scanprofiles.read.all"]);
+    expect(c.collect.minIntervalSeconds).toBe(60);
+    expect(c.collect.customers).toEqual(["Contoso*", "Fabrikam"]);
+  });
+
+  it("reads the secret from a _FILE path and trims it", () => {
+    const c = config(["--avepoint.client-id=a"], { AVEPOINT_CLIENT_SECRET_FILE: "/run/secret" });
+    expect(c.avepoint.credentials).toEqual({ kind: "secret", clientSecret: "s3cr3t-from-file" });
+    const d = config(["--avepoint.client-id=a", "--avepoint.client-secret-file=/run/secret"], {});
+    expect(d.avepoint.credentials).toEqual({ kind: "secret", clientSecret: "s3cr3t-from-file" });
+  });
+
+  it.each([
+    ["gov", undefined, "https://graph-gov.avepointonlineservices.com", "https://identity-gov.avepointonlineservices.com/connect/token"],
+    ["aos2", undefined, "https://graph-aos2.avepointonlineservices.com", "https://identity-aos2.avepointonlineservices.com/connect/token"],
+    ["fedramp", undefined, "https://graphusgovapi.online15.net", "https://identity.online15.net/connect/token"],
+    ["commercial", "we", "https://graph-we.avepointonlineservices.com", "https://identity.avepointonlineservices.com/connect/token"],
+    ["commercial", "gcp-jp", "https://graph-gcp-jp.avepointonlineservices.com", "https://identity.avepointonlineservices.com/connect/token"],
+  ])("resolves environment %s region %s", (environment, region, apiUrl, tokenUrl) => {
+    const argv = ["--avepoint.client-id=a", `--avepoint.environment=${environment}`];
+    if (region) argv.push(`--avepoint.region=${region}`);
+    const c = config(argv);
+    expect([c.avepoint.apiUrl, c.avepoint.tokenUrl]).toEqual([apiUrl, tokenUrl]);
+  });
+
+  it("lets explicit URLs override the environment", () => {
+    const c = config(["--avepoint.client-id=a", "--avepoint.region=us", "--avepoint.api-url=http://127.0.0.1:1/", "--avepoint.token-url=http://127.0.0.1:2/t"]);
+    expect([c.avepoint.apiUrl, c.avepoint.tokenUrl]).toEqual(["http://127.0.0.1:1", "http://127.0.0.1:2/t"]);
+  });
+
+  it.each<[string, string[], Record<string, string>, string]>([
+    ["no client ID", [], BASE_ENV, "--avepoint.client-id: missing"],
+    ["a malformed URL", ["--avepoint.client-id=a", "--avepoint.api-url=not a url"], BASE_ENV, "--avepoint.api-url: must be an http(s) URL"],
+    ["concurrency 0", ["--avepoint.client-id=a", "--avepoint.concurrency=0"], BASE_ENV, "--avepoint.concurrency: must be a whole number from 1"],
+    ["concurrency not a number", ["--avepoint.client-id=a", "--avepoint.concurrency=lots"], BASE_ENV, "--avepoint.concurrency"],
+    ["no credentials", ["--avepoint.client-id=a"], {}, "--avepoint.client-secret-file: missing credentials"],
+    ["an empty secret file", ["--avepoint.client-id=a", "--avepoint.client-secret-file=/empty"], {}, "--avepoint.client-secret-file: is empty"],
+    ["a missing secret file", ["--avepoint.client-id=a", "--avepoint.client-secret-file=/nope"], {}, "--avepoint.client-secret-file: cannot read file /nope"],
+    ["an unknown flavor", ["--avepoint.client-id=a", "--avepoint.api-flavor=v4"], BASE_ENV, "--avepoint.api-flavor: unknown value \"v4\"; valid: v3, modern, v3-batch"],
+    ["an unknown environment", ["--avepoint.client-id=a", "--avepoint.environment=mars"], BASE_ENV, "--avepoint.environment: unknown value \"mars\"; valid: commercial, gov, aos2, fedramp"],
+    ["an unknown region", ["--avepoint.client-id=a", "--avepoint.region=xx"], BASE_ENV, "--avepoint.region: unknown region \"xx\"; valid: au, sg"],
+    ["a region outside commercial", ["--avepoint.client-id=a", "--avepoint.environment=gov", "--avepoint.region=us"], BASE_ENV, "--avepoint.region: regions exist only"],
+    ["a bad duration", ["--avepoint.client-id=a", "--collect.min-interval=soon"], BASE_ENV, "--collect.min-interval: must be a duration"],
+    ["a bad listen address", ["--avepoint.client-id=a", "--web.listen-address=10123"], BASE_ENV, "--web.listen-address: must be [host]:port"],
+    ["a shard index past the total", ["--avepoint.client-id=a", "--shard.total=2", "--shard.index=2"], BASE_ENV, "--shard.index: must be below"],
+    ["an unknown flag", ["--avepoint.client-id=a", "--avepoint.concurrancy=3"], BASE_ENV, "--avepoint.concurrancy"],
+    ["an unknown key in the config file", ["--config.file=unknown-key.yml"], BASE_ENV, "--config.file: unknown setting \"avepoint.concurrancy\""],
+    ["concurrency 0 in the config file", ["--config.file=bad-concurrency.yml"], BASE_ENV, "--avepoint.concurrency: must be a whole number"],
+    ["a config file that is not YAML", ["--config.file=not-yaml.yml"], BASE_ENV, "--config.file: cannot read not-yaml.yml"],
+    ["a missing config file", ["--config.file=missing.yml"], BASE_ENV, "--config.file: cannot read missing.yml"],
+    ["secret and certificate", ["--avepoint.client-id=a", "--avepoint.certificate-file=/run/secret"], BASE_ENV, "--avepoint.client-secret-file: give either"],
+  ])("rejects %s with one line naming the setting", (_name, argv, env, message) => {
+    let error: unknown;
+    try {
+      parseConfig(argv, env, readFile);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as Error).message;
+    expect(text).toContain(message);
+    expect(text).not.toContain("\n");
+  });
+
+  it("prints the effective settings with the secret masked", () => {
+    const parsed = parse(["--avepoint.client-id=a", "--config.check"]);
+    expect(parsed.check).toBe(true);
+    const text = describeConfig(parsed.config, parsed.sources);
+    expect(text).toContain("client secret <secret>");
+    expect(text).toContain("(from $AVEPOINT_CLIENT_SECRET)");
+    expect(text).not.toContain("s3cr3t");
+  });
+});
