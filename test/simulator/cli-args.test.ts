@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { CliError, parseCliArgs } from "../../src/simulator/cli-args.js";
+
+describe("simulator command line", () => {
+  it("has defaults", () => {
+    expect(parseCliArgs([])).toEqual({
+      options: { host: "127.0.0.1", port: 10124, faults: {} },
+      certificateFile: null,
+      help: false,
+    });
+  });
+
+  it("reads every flag", () => {
+    const args = parseCliArgs([
+      "--listen-address=0.0.0.0:8080",
+      "--flavor=modern",
+      "--customers=100",
+      "--profiles=7",
+      "--seed=3",
+      "--client-id=abc",
+      "--client-secret=",
+      "--client-certificate-file=/tmp/c.pem",
+      "--latency-ms=50",
+      "--latency-jitter-ms=10",
+      "--error-rate=0.1",
+      "--throttle-rate=0.2",
+      "--retry-after=none",
+      "--malformed-json-rate=0.05",
+      "--fail-customers=a=500,b=403,c=badjson,d=hang,e=missing-field",
+      "--token-status=503",
+      "--token-lifetime-seconds=60",
+      "--incomplete-row-rate=0.5",
+      "--modern-daily-routes=legacy",
+    ]);
+    expect(args).toEqual({
+      options: {
+        host: "0.0.0.0",
+        port: 8080,
+        flavor: "modern",
+        customers: 100,
+        profilesPerCustomer: 7,
+        seed: 3,
+        clientId: "abc",
+        clientSecret: null,
+        incompleteRowRate: 0.5,
+        modernDailyRoutes: "legacy",
+        faults: {
+          latencyMs: 50,
+          latencyJitterMs: 10,
+          errorRate: 0.1,
+          throttleRate: 0.2,
+          retryAfter: null,
+          malformedJsonRate: 0.05,
+          failCustomers: { a: 500, b: 403, c: "badjson", d: "hang", e: "missing-field" },
+          tokenStatus: 503,
+          tokenLifetimeSeconds: 60,
+        },
+      },
+      certificateFile: "/tmp/c.pem",
+      help: false,
+    });
+  });
+
+  it.each([
+    [["--flavor=v4"], "--flavor"],
+    [["--customers=-1"], "--customers"],
+    [["--error-rate=1.5"], "--error-rate"],
+    [["--listen-address=nope"], "--listen-address"],
+    [["--fail-customers=a=teapot"], "--fail-customers"],
+    [["--token-status=200"], "--token-status"],
+    [["--modern-daily-routes=all"], "--modern-daily-routes"],
+    [["--bogus"], "--bogus"],
+  ])("refuses %j naming %s", (argv, flag) => {
+    expect(() => parseCliArgs(argv)).toThrow(CliError);
+    expect(() => parseCliArgs(argv)).toThrow(flag);
+  });
+});
