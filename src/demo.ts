@@ -9,7 +9,12 @@ import { startSimulator } from "./simulator/server.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const exporterPort = Number(process.env.DEMO_PORT ?? 10123);
 
-const simulator = await startSimulator({ port: 0, customers: 25, profilesPerCustomer: 4, faults: { latencyMs: 20, latencyJitterMs: 30 } });
+const simulator = await startSimulator({
+  port: 0,
+  customers: 25,
+  profilesPerCustomer: 4,
+  faults: { latencyMs: 20, latencyJitterMs: 30 },
+});
 const exporter = spawn(
   process.execPath,
   [

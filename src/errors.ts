@@ -52,7 +52,11 @@ export class UpstreamHttpError extends UpstreamError {
     endpoint: string,
     detail = "",
   ) {
-    super(`${endpoint} answered HTTP ${status}${detail ? `: ${detail}` : ""}`, reasonForStatus(status), endpoint);
+    super(
+      `${endpoint} answered HTTP ${status}${detail ? `: ${detail}` : ""}`,
+      reasonForStatus(status),
+      endpoint,
+    );
   }
 }
 

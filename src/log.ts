@@ -27,7 +27,8 @@ export const REDACT_PATHS = [
 const LOGFMT_SAFE = /^[^\s"=\\]+$/;
 
 const logfmtValue = (value: unknown): string => {
-  const text = typeof value === "string" ? value : value instanceof Object ? JSON.stringify(value) : String(value);
+  const text =
+    typeof value === "string" ? value : value instanceof Object ? JSON.stringify(value) : String(value);
   return LOGFMT_SAFE.test(text) ? text : JSON.stringify(text);
 };
 
@@ -38,8 +39,19 @@ export const logfmtStream = (out: NodeJS.WritableStream): Writable =>
       for (const line of chunk.toString("utf8").split("\n")) {
         if (line === "") continue;
         try {
-          const { time, level, msg, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
-          const fields = [`ts=${new Date(Number(time)).toISOString()}`, `level=${logfmtValue(level)}`, `msg=${logfmtValue(msg ?? "")}`];
+          const {
+            time,
+            level,
+            msg,
+            pid: _pid,
+            hostname: _host,
+            ...rest
+          } = JSON.parse(line) as Record<string, unknown>;
+          const fields = [
+            `ts=${new Date(Number(time)).toISOString()}`,
+            `level=${logfmtValue(level)}`,
+            `msg=${logfmtValue(msg ?? "")}`,
+          ];
           for (const [key, value] of Object.entries(rest)) fields.push(`${key}=${logfmtValue(value)}`);
           out.write(`${fields.join(" ")}\n`);
         } catch {
@@ -60,7 +72,9 @@ export const createLogger = (
       base: null,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
-      serializers: { err: (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)) },
+      serializers: {
+        err: (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)),
+      },
     },
     options.format === "json" ? out : logfmtStream(out),
   );

@@ -27,7 +27,9 @@ const main = async (): Promise<void> => {
     throw err;
   }
   if ("action" in parsed) {
-    process.stdout.write(parsed.action === "help" ? helpText() : `avepoint-exporter ${VERSION} (node ${process.version})\n`);
+    process.stdout.write(
+      parsed.action === "help" ? helpText() : `avepoint-exporter ${VERSION} (node ${process.version})\n`,
+    );
     return;
   }
   const { config } = parsed;
@@ -43,7 +45,9 @@ const main = async (): Promise<void> => {
   try {
     stack = createAvePointApi(config.avepoint, self.observer, `avepoint-exporter/${VERSION}`);
   } catch (err) {
-    return fail(`config error: --avepoint.private-key-file: cannot read the private key (${err instanceof Error ? err.message.split("\n")[0] : "unknown error"})`);
+    return fail(
+      `config error: --avepoint.private-key-file: cannot read the private key (${err instanceof Error ? err.message.split("\n")[0] : "unknown error"})`,
+    );
   }
   if (parsed.check) {
     process.stdout.write(describeConfig(config, parsed.sources));
@@ -94,13 +98,24 @@ const main = async (): Promise<void> => {
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
   try {
-    const address = await app.listen({ port: config.web.port, ...(config.web.host ? { host: config.web.host } : { host: "::" }) });
+    const address = await app.listen({
+      port: config.web.port,
+      ...(config.web.host ? { host: config.web.host } : { host: "::" }),
+    });
     logger.info(
-      { version: VERSION, address, flavor: config.avepoint.flavor, api_url: config.avepoint.apiUrl, tls: web?.tls ?? false },
+      {
+        version: VERSION,
+        address,
+        flavor: config.avepoint.flavor,
+        api_url: config.avepoint.apiUrl,
+        tls: web?.tls ?? false,
+      },
       "avepoint-exporter listening",
     );
   } catch (err) {
-    return fail(`cannot listen on ${config.web.host ?? ""}:${config.web.port}: ${err instanceof Error ? err.message : String(err)}`);
+    return fail(
+      `cannot listen on ${config.web.host ?? ""}:${config.web.port}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   // A first collection right away, so that /-/ready turns true without waiting for a scrape.
   void scheduler.get(Date.now() + config.collect.defaultTimeoutSeconds * 1000);

@@ -90,13 +90,20 @@ export class TokenProvider implements TokenSource {
     if (response.status !== 200 || typeof body?.access_token !== "string") {
       this.options.observer.tokenRequest("failure");
       const error = typeof body?.error === "string" ? body.error : "no access_token in the answer";
-      const description = typeof body?.error_description === "string" ? ` (${body.error_description.slice(0, 200)})` : "";
-      throw new AuthError(`identity service refused the token request: HTTP ${response.status} ${error}${description}`);
+      const description =
+        typeof body?.error_description === "string" ? ` (${body.error_description.slice(0, 200)})` : "";
+      throw new AuthError(
+        `identity service refused the token request: HTTP ${response.status} ${error}${description}`,
+      );
     }
     this.options.observer.tokenRequest("success");
-    const lifetimeMs = (typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 3600) * 1000;
+    const lifetimeMs =
+      (typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 3600) * 1000;
     const now = this.clock.now();
-    this.current = { token: body.access_token, refreshAt: now + Math.max(lifetimeMs * 0.9, lifetimeMs - REFRESH_MARGIN_MS) };
+    this.current = {
+      token: body.access_token,
+      refreshAt: now + Math.max(lifetimeMs * 0.9, lifetimeMs - REFRESH_MARGIN_MS),
+    };
     return body.access_token;
   }
 }

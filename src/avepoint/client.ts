@@ -39,7 +39,13 @@ export class ApiClient {
     }
     let token = await this.tokens.get(ctx);
     let response = await this.transport.send(
-      { method: request.method, url, endpoint: request.endpoint, headers: { ...headers, Authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body }) },
+      {
+        method: request.method,
+        url,
+        endpoint: request.endpoint,
+        headers: { ...headers, Authorization: `Bearer ${token}` },
+        ...(body === undefined ? {} : { body }),
+      },
       ctx,
     );
     if (response.status === 401) {
@@ -47,11 +53,18 @@ export class ApiClient {
       this.observer.retry(request.endpoint, "401");
       token = await this.tokens.get(ctx);
       response = await this.transport.send(
-        { method: request.method, url, endpoint: request.endpoint, headers: { ...headers, Authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body }) },
+        {
+          method: request.method,
+          url,
+          endpoint: request.endpoint,
+          headers: { ...headers, Authorization: `Bearer ${token}` },
+          ...(body === undefined ? {} : { body }),
+        },
         ctx,
       );
     }
-    if (response.status < 200 || response.status > 299) throw new UpstreamHttpError(response.status, request.endpoint);
+    if (response.status < 200 || response.status > 299)
+      throw new UpstreamHttpError(response.status, request.endpoint);
     if (response.status === 204 || response.body.trim() === "") return null;
     try {
       return JSON.parse(response.body) as unknown;

@@ -55,7 +55,9 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-type Attempt = { kind: "response"; status: number; body: string; retryAfter: unknown } | { kind: "error"; retry: RetryReason; message: string };
+type Attempt =
+  | { kind: "response"; status: number; body: string; retryAfter: unknown }
+  | { kind: "error"; retry: RetryReason; message: string };
 
 export class Transport {
   private readonly axios: AxiosInstance;
@@ -71,7 +73,11 @@ export class Transport {
     this.random = options.random ?? Math.random;
     this.limit = pLimit(options.concurrency);
     this.limiter = new RateLimiter(options.rateLimit, (s) => this.observer.throttleWait(s), this.clock);
-    const agentOptions = { keepAlive: true, maxSockets: options.concurrency + 1, maxFreeSockets: options.concurrency };
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: options.concurrency + 1,
+      maxFreeSockets: options.concurrency,
+    };
     this.axios = axios.create({
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
@@ -94,13 +100,15 @@ export class Transport {
       const result = await this.limit(() => this.attempt(request, ctx));
       const retry = result.kind === "error" ? result.retry : retryReasonForStatus(result.status);
       if (result.kind === "response" && (retry === null || retry === "401")) return result;
-      if (ctx.signal.aborted) throw new UpstreamError(`${request.endpoint}: deadline reached`, "timeout", request.endpoint);
+      if (ctx.signal.aborted)
+        throw new UpstreamError(`${request.endpoint}: deadline reached`, "timeout", request.endpoint);
       if (attempt >= maxRetries) throw this.failure(request.endpoint, result);
 
       const retryAfter = result.kind === "response" ? parseRetryAfterMs(result.retryAfter, this.clock) : null;
       const waitMs = retryAfter ?? backoffDelayMs(attempt, this.random);
       const now = this.clock.now();
-      if (now + waitMs > ctx.deadline) throw this.failure(request.endpoint, result, " (retry would pass the deadline)");
+      if (now + waitMs > ctx.deadline)
+        throw this.failure(request.endpoint, result, " (retry would pass the deadline)");
       this.observer.retry(request.endpoint, retry!);
       if (retry === "429") {
         // The limit is the app's, not the request's: everybody waits (counted as throttle wait).
@@ -117,7 +125,9 @@ export class Transport {
 
   /** Closes idle keep-alive sockets (at shutdown and in tests). */
   close(): void {
-    for (const agent of [this.axios.defaults.httpAgent, this.axios.defaults.httpsAgent] as (HttpAgent | undefined)[])
+    for (const agent of [this.axios.defaults.httpAgent, this.axios.defaults.httpsAgent] as (
+      HttpAgent | undefined
+    )[])
       agent?.destroy();
   }
 
@@ -133,7 +143,11 @@ export class Transport {
 
   private failure(endpoint: string, result: Attempt, suffix = ""): UpstreamError {
     if (result.kind === "response") return new UpstreamHttpError(result.status, endpoint, suffix.trim());
-    return new UpstreamError(`${endpoint}: ${result.message}${suffix}`, result.retry === "timeout" ? "timeout" : "network", endpoint);
+    return new UpstreamError(
+      `${endpoint}: ${result.message}${suffix}`,
+      result.retry === "timeout" ? "timeout" : "network",
+      endpoint,
+    );
   }
 
   private async attempt(request: HttpRequest, ctx: CallContext): Promise<Attempt> {
@@ -160,7 +174,11 @@ export class Transport {
       // Never keep the axios error: its config holds the request's headers and body (credentials).
       if (ctx.signal.aborted) return { kind: "error", retry: "timeout", message: "deadline reached" };
       if (timeout.aborted || (axios.isAxiosError(err) && err.code === "ECONNABORTED"))
-        return { kind: "error", retry: "timeout", message: `no answer within ${this.options.requestTimeoutSeconds}s` };
+        return {
+          kind: "error",
+          retry: "timeout",
+          message: `no answer within ${this.options.requestTimeoutSeconds}s`,
+        };
       const code = axios.isAxiosError(err) ? (err.code ?? "network error") : "network error";
       return { kind: "error", retry: "network", message: code };
     }

@@ -43,8 +43,14 @@ const requiredId = (fields: Fields, endpoint: string, what: string, ...names: st
 const integer = (fields: Fields, endpoint: string, ...names: string[]): number | undefined => {
   const value = pick(fields, ...names);
   if (value === undefined || value === "") return undefined;
-  const n = typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isInteger(n)) throw new ParseError(`${names[0]} is not a whole number: ${JSON.stringify(value)}`, endpoint);
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && /^-?\d+$/.test(value.trim())
+        ? Number(value)
+        : NaN;
+  if (!Number.isInteger(n))
+    throw new ParseError(`${names[0]} is not a whole number: ${JSON.stringify(value)}`, endpoint);
   return n;
 };
 
@@ -54,7 +60,8 @@ const ISO_NO_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 /** ISO 8601 (a missing zone means UTC) or `MM/dd/yyyy HH:mm:ss` (UTC) → Unix seconds; null when absent. */
 export const parseTimestamp = (value: unknown, field: string, endpoint: string): number | null => {
   if (value === undefined || value === null || value === "") return null;
-  if (typeof value !== "string") throw new ParseError(`${field} is not a date: ${JSON.stringify(value)}`, endpoint);
+  if (typeof value !== "string")
+    throw new ParseError(`${field} is not a date: ${JSON.stringify(value)}`, endpoint);
   const trimmed = value.trim();
   const us = US_DATE.exec(trimmed);
   let ms: number;
@@ -64,7 +71,8 @@ export const parseTimestamp = (value: unknown, field: string, endpoint: string):
   } else {
     ms = Date.parse(ISO_NO_ZONE.test(trimmed) ? `${trimmed}Z` : trimmed);
   }
-  if (!Number.isFinite(ms)) throw new ParseError(`${field} is not a date: ${JSON.stringify(value)}`, endpoint);
+  if (!Number.isFinite(ms))
+    throw new ParseError(`${field} is not a date: ${JSON.stringify(value)}`, endpoint);
   return ms / 1000;
 };
 
@@ -86,7 +94,8 @@ const code = (
   const value = pick(fields, ...names);
   if (typeof value === "string" && !/^-?\d+$/.test(value.trim())) {
     const known = byName.get(squash(value));
-    if (known === undefined) throw new ParseError(`${names[0]} has an unknown name: ${JSON.stringify(value)}`, endpoint);
+    if (known === undefined)
+      throw new ParseError(`${names[0]} has an unknown name: ${JSON.stringify(value)}`, endpoint);
     return known;
   }
   return integer(fields, endpoint, ...names);
@@ -114,9 +123,18 @@ export const normalizeCustomer = (record: unknown, endpoint: string): Customer =
  * The status part of a list row or daily record: present only when the status and all three
  * counts are; `required` turns an incomplete record into a ParseError (daily endpoints).
  */
-export const normalizeStatus = (fields: Fields, endpoint: string, required: boolean): ProfileStatus | null => {
+export const normalizeStatus = (
+  fields: Fields,
+  endpoint: string,
+  required: boolean,
+): ProfileStatus | null => {
   const lastScanStatus = code(fields, SCAN_STATUS_BY_NAME, endpoint, "lastscanstatus");
-  const newRegisteredObjects = integer(fields, endpoint, "newregisteredcontentcount", "newregistedcontentcount");
+  const newRegisteredObjects = integer(
+    fields,
+    endpoint,
+    "newregisteredcontentcount",
+    "newregistedcontentcount",
+  );
   const movedObjects = integer(fields, endpoint, "movedtoanothercontainer", "movedtoanothercontainercount");
   const removedObjects = integer(
     fields,

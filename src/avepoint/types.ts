@@ -32,8 +32,7 @@ export const JOB_STATUS_NAMES = {
   6: "No backup updates",
 } as const satisfies Record<number, string>;
 
-export const API_FLAVORS = ["v3", "modern", "v3-batch"] as const;
-export type ApiFlavor = (typeof API_FLAVORS)[number];
+export { API_FLAVORS, type ApiFlavor } from "../config/config.js";
 
 export interface Tenant {
   readonly id: string;

@@ -40,7 +40,11 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
   return { startedAt, durationSeconds: (now() - startedAt) / 1000, up: upError === null, upError, customers };
 };
 
-const collectCustomer = async (api: PartnerApi, customer: Customer, ctx: CallContext): Promise<CustomerResult> => {
+const collectCustomer = async (
+  api: PartnerApi,
+  customer: Customer,
+  ctx: CallContext,
+): Promise<CustomerResult> => {
   try {
     const listed = await api.listProfiles(customer.id, ctx);
     const profiles = await Promise.all(

@@ -17,7 +17,13 @@ export const mergeSnapshot = (previous: View | null, snapshot: Snapshot, maxStal
     const old = before.get(result.customer.id);
     before.delete(result.customer.id);
     if (result.ok) {
-      customers.push({ customer: result.customer, profiles: result.profiles, success: true, lastSuccess: collectedAt, error: null });
+      customers.push({
+        customer: result.customer,
+        profiles: result.profiles,
+        success: true,
+        lastSuccess: collectedAt,
+        error: null,
+      });
       continue;
     }
     const error = { reason: result.reason, message: result.message };

@@ -55,7 +55,11 @@ export class Scheduler {
   get(deadline: number): Promise<View> {
     if (this.inflight) return this.inflight;
     const view = this.view;
-    if (view && this.options.minIntervalSeconds > 0 && this.now() / 1000 - view.collectedAt < this.options.minIntervalSeconds)
+    if (
+      view &&
+      this.options.minIntervalSeconds > 0 &&
+      this.now() / 1000 - view.collectedAt < this.options.minIntervalSeconds
+    )
       return Promise.resolve(view);
     this.inflight = this.run(deadline).finally(() => {
       this.inflight = null;
@@ -99,7 +103,11 @@ export class Scheduler {
     const { logger, hooks, selection } = this.options;
     hooks?.collected?.(snapshot);
     if (!logger) return;
-    if (snapshot.upError) logger.warn({ reason: snapshot.upError.reason, err: snapshot.upError.message }, "cannot list customers");
+    if (snapshot.upError)
+      logger.warn(
+        { reason: snapshot.upError.reason, err: snapshot.upError.message },
+        "cannot list customers",
+      );
     const failures: Partial<Record<FailureReason, number>> = {};
     for (const result of snapshot.customers) {
       if (result.ok) continue;

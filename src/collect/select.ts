@@ -12,11 +12,15 @@ export const stableHash = (text: string): number => {
 };
 
 /** The shard of a customer ID (case-insensitive: GUIDs come in both cases). */
-export const shardOf = (customerId: string, total: number): number => stableHash(customerId.toLowerCase()) % total;
+export const shardOf = (customerId: string, total: number): number =>
+  stableHash(customerId.toLowerCase()) % total;
 
 const globToRegExp = (glob: string): RegExp =>
   new RegExp(
-    `^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`,
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
     "i",
   );
 
@@ -47,7 +51,8 @@ export const selectCustomers = (options: {
   let matched = new Set<string>();
   return {
     accept: (customer) => {
-      if (options.shardTotal > 1 && shardOf(customer.id, options.shardTotal) !== options.shardIndex) return false;
+      if (options.shardTotal > 1 && shardOf(customer.id, options.shardTotal) !== options.shardIndex)
+        return false;
       if (include.length > 0) {
         const hits = include.filter((p) => p.test(customer));
         if (hits.length === 0) return false;

@@ -1,5 +1,7 @@
 /** The validated configuration the program runs with. */
-import type { ApiFlavor } from "../avepoint/types.js";
+/** The API generations the exporter speaks (avepoint-api §5). */
+export const API_FLAVORS = ["v3", "modern", "v3-batch"] as const;
+export type ApiFlavor = (typeof API_FLAVORS)[number];
 
 export type Credentials =
   | { readonly kind: "secret"; readonly clientSecret: string }

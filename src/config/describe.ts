@@ -39,7 +39,13 @@ export const describeConfig = (config: Config, sources: ReadonlyMap<string, stri
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([key, value]) => {
-    const source = sources.get(key) ?? (key === "credentials" ? sources.get(a.credentials.kind === "secret" ? "avepoint.client-secret-file" : "avepoint.private-key-file") : undefined);
+    const source =
+      sources.get(key) ??
+      (key === "credentials"
+        ? sources.get(
+            a.credentials.kind === "secret" ? "avepoint.client-secret-file" : "avepoint.private-key-file",
+          )
+        : undefined);
     return `${key.padEnd(width)}  ${value}${source && source !== "default" ? `   (from ${source})` : ""}`;
   });
   return `configuration is valid${config.configFile ? ` (config file ${config.configFile})` : ""}\n${lines.join("\n")}\n`;

@@ -2,9 +2,8 @@
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { API_FLAVORS } from "../avepoint/types.js";
 import { ConfigError } from "../errors.js";
-import { DEFAULT_SCOPES, type Config, type Credentials } from "./config.js";
+import { API_FLAVORS, DEFAULT_SCOPES, type Config, type Credentials } from "./config.js";
 import { parseDurationSeconds } from "./duration.js";
 import { COMMERCIAL_REGIONS, ENVIRONMENTS, regionApiUrl } from "./environments.js";
 import { SETTINGS, type SettingFlag, type SettingSpec } from "./settings.js";
@@ -49,7 +48,9 @@ export const parseConfig = (
     if (spec.env !== undefined) {
       const fromEnv = env[spec.env];
       if (fromEnv !== undefined && fromEnv !== "") {
-        return spec.secretFile ? { value: fromEnv, source: `$${spec.env}` } : { value: fromEnv, source: `$${spec.env}` };
+        return spec.secretFile
+          ? { value: fromEnv, source: `$${spec.env}` }
+          : { value: fromEnv, source: `$${spec.env}` };
       }
       const fileEnv = spec.secretFile ? env[`${spec.env}_FILE`] : undefined;
       if (fileEnv !== undefined && fileEnv !== "") return { value: fileEnv, source: `$${spec.env}_FILE` };
@@ -70,13 +71,22 @@ export const parseConfig = (
   const v = new Validator(get);
 
   const flavor = v.oneOf("avepoint.api-flavor", API_FLAVORS);
-  const environment = v.oneOf("avepoint.environment", Object.keys(ENVIRONMENTS) as (keyof typeof ENVIRONMENTS)[]);
+  const environment = v.oneOf(
+    "avepoint.environment",
+    Object.keys(ENVIRONMENTS) as (keyof typeof ENVIRONMENTS)[],
+  );
   const region = get("avepoint.region") ?? null;
   if (region !== null) {
     if (environment !== "commercial")
-      throw new ConfigError("--avepoint.region", `regions exist only in the commercial environment, not ${environment}`);
+      throw new ConfigError(
+        "--avepoint.region",
+        `regions exist only in the commercial environment, not ${environment}`,
+      );
     if (!(COMMERCIAL_REGIONS as readonly string[]).includes(region))
-      throw new ConfigError("--avepoint.region", `unknown region "${region}"; valid: ${COMMERCIAL_REGIONS.join(", ")}`);
+      throw new ConfigError(
+        "--avepoint.region",
+        `unknown region "${region}"; valid: ${COMMERCIAL_REGIONS.join(", ")}`,
+      );
   }
   const envUrls = ENVIRONMENTS[environment];
   const apiUrl = v.url("avepoint.api-url") ?? (region === null ? envUrls.apiUrl : regionApiUrl(region));
@@ -93,7 +103,10 @@ export const parseConfig = (
   const [host, port] = v.listenAddress("web.listen-address");
   const telemetryPath = get("web.telemetry-path") ?? "/metrics";
   if (!telemetryPath.startsWith("/") || telemetryPath === "/")
-    throw new ConfigError("--web.telemetry-path", `must start with / and not be / itself, got "${telemetryPath}"`);
+    throw new ConfigError(
+      "--web.telemetry-path",
+      `must start with / and not be / itself, got "${telemetryPath}"`,
+    );
 
   const shardTotal = v.int("shard.total", 1, 1_000_000);
   const shardIndex = v.int("shard.index", 0, 999_999);
@@ -152,7 +165,8 @@ const readFlags = (argv: readonly string[]) => {
     throw new ConfigError(flag, message.replace(/\. To specify.*$/s, "").trim());
   }
   const values = new Map<string, string>();
-  for (const [key, value] of Object.entries(parsed.values)) if (typeof value === "string") values.set(key, value);
+  for (const [key, value] of Object.entries(parsed.values))
+    if (typeof value === "string") values.set(key, value);
   return {
     values,
     check: parsed.values["config.check"] === true,
@@ -177,8 +191,7 @@ const readConfigFile = (path: string, readFile: ReadFile): Map<string, string> =
       for (const [key, value] of Object.entries(node)) walk(value, prefix ? `${prefix}.${key}` : key);
       return;
     }
-    if (!known.has(prefix))
-      throw new ConfigError("--config.file", `unknown setting "${prefix}" in ${path}`);
+    if (!known.has(prefix)) throw new ConfigError("--config.file", `unknown setting "${prefix}" in ${path}`);
     out.set(prefix, Array.isArray(node) ? node.map(String).join(",") : String(node));
   };
   walk(doc, "");
@@ -192,21 +205,32 @@ const readCredentials = (values: ReadonlyMap<string, RawValue>, readFile: ReadFi
   const readSecret = (flag: string, raw: RawValue | undefined): string | null => {
     if (raw === undefined) return null;
     // The plain environment variable holds the secret itself; flags, files and _FILE hold a path.
-    const text = raw.source.startsWith("$") && !raw.source.endsWith("_FILE") ? raw.value : readPath(flag, raw.value, readFile);
+    const text =
+      raw.source.startsWith("$") && !raw.source.endsWith("_FILE")
+        ? raw.value
+        : readPath(flag, raw.value, readFile);
     const trimmed = text.trim();
     if (trimmed === "") throw new ConfigError(`--${flag}`, "is empty");
     return trimmed;
   };
   if (certFile !== undefined || keyFile !== undefined) {
     if (secretSpec !== undefined)
-      throw new ConfigError("--avepoint.client-secret-file", "give either a client secret or a certificate, not both");
-    if (certFile === undefined) throw new ConfigError("--avepoint.certificate-file", "missing (the private key needs its certificate)");
-    if (keyFile === undefined) throw new ConfigError("--avepoint.private-key-file", "missing (the certificate needs its private key)");
+      throw new ConfigError(
+        "--avepoint.client-secret-file",
+        "give either a client secret or a certificate, not both",
+      );
+    if (certFile === undefined)
+      throw new ConfigError("--avepoint.certificate-file", "missing (the private key needs its certificate)");
+    if (keyFile === undefined)
+      throw new ConfigError("--avepoint.private-key-file", "missing (the certificate needs its private key)");
     return {
       kind: "certificate",
       certificatePem: readPath("avepoint.certificate-file", certFile, readFile),
       privateKeyPem: readPath("avepoint.private-key-file", keyFile, readFile),
-      privateKeyPassword: readSecret("avepoint.private-key-password-file", values.get("avepoint.private-key-password-file")),
+      privateKeyPassword: readSecret(
+        "avepoint.private-key-password-file",
+        values.get("avepoint.private-key-password-file"),
+      ),
     };
   }
   const clientSecret = readSecret("avepoint.client-secret-file", secretSpec);
@@ -250,14 +274,24 @@ class Validator {
 
   number(flag: SettingFlag, min: number, max: number): number {
     const value = this.required(flag);
-    const result = z.coerce.number().finite().min(min).max(max).safeParse(value.trim() === "" ? NaN : value);
+    const result = z.coerce
+      .number()
+      .finite()
+      .min(min)
+      .max(max)
+      .safeParse(value.trim() === "" ? NaN : value);
     if (!result.success) this.fail(flag, `must be a number from ${min} to ${max}, got "${value}"`);
     return result.data;
   }
 
   int(flag: SettingFlag, min: number, max: number): number {
     const value = this.required(flag);
-    const result = z.coerce.number().int().min(min).max(max).safeParse(value.trim() === "" ? NaN : value);
+    const result = z.coerce
+      .number()
+      .int()
+      .min(min)
+      .max(max)
+      .safeParse(value.trim() === "" ? NaN : value);
     if (!result.success) this.fail(flag, `must be a whole number from ${min} to ${max}, got "${value}"`);
     return result.data;
   }
@@ -280,7 +314,12 @@ class Validator {
 
   list(flag: SettingFlag): string[] {
     const value = this.get(flag);
-    return value === undefined ? [] : value.split(",").map((s) => s.trim()).filter(Boolean);
+    return value === undefined
+      ? []
+      : value
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
   }
 
   listenAddress(flag: SettingFlag): [string | undefined, number] {

@@ -12,7 +12,12 @@ export interface SettingSpec {
 
 export const SETTINGS = [
   { flag: "web.listen-address", env: "WEB_LISTEN_ADDRESS", default: ":10123", help: "Address to listen on." },
-  { flag: "web.telemetry-path", env: "WEB_TELEMETRY_PATH", default: "/metrics", help: "Path of the metrics." },
+  {
+    flag: "web.telemetry-path",
+    env: "WEB_TELEMETRY_PATH",
+    default: "/metrics",
+    help: "Path of the metrics.",
+  },
   {
     flag: "web.config.file",
     env: "WEB_CONFIG_FILE",
@@ -66,7 +71,11 @@ export const SETTINGS = [
     secretFile: true,
     help: "File holding the private key's password (or AVEPOINT_PRIVATE_KEY_PASSWORD / _FILE).",
   },
-  { flag: "avepoint.scope", env: "AVEPOINT_SCOPE", help: "Space-separated scopes; default: the flavor's read scopes." },
+  {
+    flag: "avepoint.scope",
+    env: "AVEPOINT_SCOPE",
+    help: "Space-separated scopes; default: the flavor's read scopes.",
+  },
   {
     flag: "avepoint.concurrency",
     env: "AVEPOINT_CONCURRENCY",

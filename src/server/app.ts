@@ -1,5 +1,10 @@
 /** buildApp(deps) → Fastify instance: /metrics, the landing page, health and readiness. Never listens. */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from "fastify";
 import type { Registry } from "prom-client";
 import type { Scheduler } from "../collect/scheduler.js";
 import { renderView } from "../metrics/render.js";
@@ -44,7 +49,11 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
     app.addHook("onRequest", async (request, reply) => {
       if (request.url.startsWith("/-/")) return;
       if (!(await guard(request.headers.authorization))) {
-        await reply.code(401).header("WWW-Authenticate", 'Basic realm="avepoint-exporter"').type("text/plain").send("Unauthorized\n");
+        await reply
+          .code(401)
+          .header("WWW-Authenticate", 'Basic realm="avepoint-exporter"')
+          .type("text/plain")
+          .send("Unauthorized\n");
       }
     });
   }

@@ -2,9 +2,13 @@
 import type { View } from "../collect/snapshot.js";
 
 const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
 
-const time = (seconds: number | null): string => (seconds === null ? "never" : new Date(seconds * 1000).toISOString());
+const time = (seconds: number | null): string =>
+  seconds === null ? "never" : new Date(seconds * 1000).toISOString();
 
 /** Rows shown at most; failing customers first so that they are never cut. */
 const MAX_ROWS = 500;
@@ -33,7 +37,8 @@ export const renderLanding = (options: {
       `AvePoint ${view.up ? "reachable" : `<strong>not reachable</strong> (${escapeHtml(view.upError?.reason ?? "")}: ${escapeHtml(view.upError?.message ?? "")})`}, ` +
       `${customers.length} customers, ${failed} failing.</p>`
     : `<p>No collection yet: the first scrape of <a href="${escapeHtml(options.telemetryPath)}">${escapeHtml(options.telemetryPath)}</a> starts one.</p>`;
-  const more = customers.length > MAX_ROWS ? `<p>${customers.length - MAX_ROWS} more customers not shown.</p>` : "";
+  const more =
+    customers.length > MAX_ROWS ? `<p>${customers.length - MAX_ROWS} more customers not shown.</p>` : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>AvePoint Exporter</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}tr.failed{background:#fde8e8}</style>

@@ -31,7 +31,9 @@ const schema = z
       })
       .strict()
       .optional(),
-    basic_auth_users: z.record(z.string().min(1), z.string().regex(/^\$2[abxy]?\$\d\d\$/, "must be a bcrypt hash")).optional(),
+    basic_auth_users: z
+      .record(z.string().min(1), z.string().regex(/^\$2[abxy]?\$\d\d\$/, "must be a bcrypt hash"))
+      .optional(),
     http_server_config: z.object({}).passthrough().optional(),
   })
   .strict();
@@ -57,26 +59,36 @@ export const loadWebConfig = async (path: string): Promise<WebConfig> => {
   try {
     doc = parseYaml(text) ?? {};
   } catch (err) {
-    throw new ConfigError(setting, `${path} is not YAML: ${err instanceof Error ? err.message.split("\n")[0] : ""}`);
+    throw new ConfigError(
+      setting,
+      `${path} is not YAML: ${err instanceof Error ? err.message.split("\n")[0] : ""}`,
+    );
   }
   const parsed = schema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(setting, `${path}: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`);
+    throw new ConfigError(
+      setting,
+      `${path}: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
+    );
   }
   const base = dirname(resolve(path));
   const read = async (key: string, file: string): Promise<Buffer> => {
     try {
       return await readFile(resolve(base, file));
     } catch (err) {
-      throw new ConfigError(setting, `${key} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+      throw new ConfigError(
+        setting,
+        `${key} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+      );
     }
   };
 
   let https: object | undefined;
   const tls = parsed.data.tls_server_config;
   if (tls) {
-    const authType = tls.client_auth_type ?? (tls.client_ca_file ? "RequireAndVerifyClientCert" : "NoClientCert");
+    const authType =
+      tls.client_auth_type ?? (tls.client_ca_file ? "RequireAndVerifyClientCert" : "NoClientCert");
     if (authType.includes("Verify") && !tls.client_ca_file)
       throw new ConfigError(setting, `client_auth_type ${authType} needs client_ca_file`);
     https = {

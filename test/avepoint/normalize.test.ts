@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { normalizeCustomer, normalizeDaily, normalizeProfile, parseTimestamp, readPage } from "../../src/avepoint/normalize.js";
+import {
+  normalizeCustomer,
+  normalizeDaily,
+  normalizeProfile,
+  parseTimestamp,
+  readPage,
+} from "../../src/avepoint/normalize.js";
 import { ParseError } from "../../src/errors.js";
 
 const E = "GET /test";
@@ -25,26 +31,68 @@ const expected = {
   tenantId: daily.tenantId,
   tenantDomain: "v0s40",
   modifiedTimestamp: ts("2025-09-11T03:19:14Z"),
-  status: { lastScanStatus: 2, newRegisteredObjects: 5, movedObjects: 6, removedObjects: 7, dailyReportTimestamp: ts("2025-09-11T03:19:14Z") },
+  status: {
+    lastScanStatus: 2,
+    newRegisteredObjects: 5,
+    movedObjects: 6,
+    removedObjects: 7,
+    dailyReportTimestamp: ts("2025-09-11T03:19:14Z"),
+  },
 };
-const pascal = Object.fromEntries(Object.entries(daily).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v]));
+const pascal = Object.fromEntries(
+  Object.entries(daily).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v]),
+);
 
 describe("normalisation, one row per quirk", () => {
   it.each<[string, Record<string, unknown>, (e: typeof expected) => unknown]>([
     ["v3 camelCase (seed v3-scan-profile-daily-v2)", daily, (e) => e],
-    ["modern PascalCase (seed modern-scan-profiles-daily-new)", { ...pascal, "@odata.context": "https://x/$metadata#x" }, (e) => e],
-    ["profileID and tenantID", { ...daily, profileId: undefined, profileID: daily.profileId, tenantId: undefined, tenantID: daily.tenantId }, (e) => e],
-    ["misspelt newRegistedContentCount", { ...daily, newRegisteredContentCount: undefined, newRegistedContentCount: 5 }, (e) => e],
-    ["dates as MM/dd/yyyy HH:mm:ss (UTC)", { ...daily, modifiedTime: "08/01/2024 06:29:55", lastUpdateTime: "12/31/2024 23:59:59" }, (e) => ({
-      ...e,
-      modifiedTimestamp: ts("2024-08-01T06:29:55Z"),
-      status: { ...e.status, dailyReportTimestamp: ts("2024-12-31T23:59:59Z") },
-    })],
+    [
+      "modern PascalCase (seed modern-scan-profiles-daily-new)",
+      { ...pascal, "@odata.context": "https://x/$metadata#x" },
+      (e) => e,
+    ],
+    [
+      "profileID and tenantID",
+      {
+        ...daily,
+        profileId: undefined,
+        profileID: daily.profileId,
+        tenantId: undefined,
+        tenantID: daily.tenantId,
+      },
+      (e) => e,
+    ],
+    [
+      "misspelt newRegistedContentCount",
+      { ...daily, newRegisteredContentCount: undefined, newRegistedContentCount: 5 },
+      (e) => e,
+    ],
+    [
+      "dates as MM/dd/yyyy HH:mm:ss (UTC)",
+      { ...daily, modifiedTime: "08/01/2024 06:29:55", lastUpdateTime: "12/31/2024 23:59:59" },
+      (e) => ({
+        ...e,
+        modifiedTimestamp: ts("2024-08-01T06:29:55Z"),
+        status: { ...e.status, dailyReportTimestamp: ts("2024-12-31T23:59:59Z") },
+      }),
+    ],
     ["ISO dates without a zone are UTC", { ...daily, modifiedTime: "2025-09-11T03:19:14" }, (e) => e],
-    ["ISO dates with fractions and offsets", { ...daily, lastUpdateTime: "2025-09-11T05:19:14.000+02:00" }, (e) => e],
+    [
+      "ISO dates with fractions and offsets",
+      { ...daily, lastUpdateTime: "2025-09-11T05:19:14.000+02:00" },
+      (e) => e,
+    ],
     ["counts as numeric strings", { ...daily, movedToAnotherContainer: "6" }, (e) => e],
-    ["status as a name", { ...daily, lastScanStatus: "FinishedWithException" }, (e) => ({ ...e, status: { ...e.status, lastScanStatus: 4 } })],
-    ["an unknown future status code is kept", { ...daily, lastScanStatus: 42 }, (e) => ({ ...e, status: { ...e.status, lastScanStatus: 42 } })],
+    [
+      "status as a name",
+      { ...daily, lastScanStatus: "FinishedWithException" },
+      (e) => ({ ...e, status: { ...e.status, lastScanStatus: 4 } }),
+    ],
+    [
+      "an unknown future status code is kept",
+      { ...daily, lastScanStatus: 42 },
+      (e) => ({ ...e, status: { ...e.status, lastScanStatus: 42 } }),
+    ],
     ["scanMode absent", { ...daily, scanMode: undefined }, (e) => ({ ...e, scanMode: null })],
   ])("%s", (_name, wire, expect_) => {
     expect(normalizeDaily(JSON.parse(JSON.stringify(wire)), E)).toEqual(expect_(expected));
@@ -53,7 +101,13 @@ describe("normalisation, one row per quirk", () => {
   it("reads a list row without status as status null", () => {
     const row = { profileName: "p", profileId: "id-1", scanMode: 1, modifiedTime: "2025-01-02T03:04:05Z" };
     expect(normalizeProfile(row, E)).toEqual({
-      id: "id-1", name: "p", scanMode: 1, tenantId: "", tenantDomain: "", modifiedTimestamp: ts("2025-01-02T03:04:05Z"), status: null,
+      id: "id-1",
+      name: "p",
+      scanMode: 1,
+      tenantId: "",
+      tenantDomain: "",
+      modifiedTimestamp: ts("2025-01-02T03:04:05Z"),
+      status: null,
     });
   });
 
@@ -65,14 +119,21 @@ describe("normalisation, one row per quirk", () => {
     ["unknown name is tolerated", "Brand new state", null],
     ["absent", undefined, null],
   ])("reads customer jobStatus as %s", (_name, jobStatus, code) => {
-    const c = normalizeCustomer({ id: "c1", organization: "Org", jobStatus, countryOrRegion: "DE", managementMode: 1 }, E);
+    const c = normalizeCustomer(
+      { id: "c1", organization: "Org", jobStatus, countryOrRegion: "DE", managementMode: 1 },
+      E,
+    );
     expect(c).toEqual({ id: "c1", name: "Org", country: "DE", managementMode: 1, jobStatus: code });
   });
 
   it.each<[string, unknown, RegExp]>([
     ["a profile without an id", { ...daily, profileId: undefined }, /without profileid/],
     ["a daily record without status", { ...daily, lastScanStatus: undefined }, /without lastScanStatus/],
-    ["a daily record without a count", { ...daily, movedToAnotherContainer: null }, /movedToAnotherContainer/],
+    [
+      "a daily record without a count",
+      { ...daily, movedToAnotherContainer: null },
+      /movedToAnotherContainer/,
+    ],
     ["a count that is not a number", { ...daily, newRegisteredContentCount: "many" }, /not a whole number/],
     ["a date that is not a date", { ...daily, lastUpdateTime: "yesterday" }, /not a date/],
     ["not an object", [1, 2], /expected an object/],
@@ -82,9 +143,21 @@ describe("normalisation, one row per quirk", () => {
   });
 
   it.each([
-    ["v3 data + metadata", { data: [1], metadata: { pageIndex: 1, pageSize: 100, totalCount: 250 } }, { items: [1], totalCount: 250, nextLink: null }],
-    ["OData value + @odata.nextLink", { "@odata.context": "c", value: [1], "@odata.nextLink": "http://h/next" }, { items: [1], totalCount: null, nextLink: "http://h/next" }],
-    ["OData value + plain nextLink", { value: [], nextLink: "http://h/n2" }, { items: [], totalCount: null, nextLink: "http://h/n2" }],
+    [
+      "v3 data + metadata",
+      { data: [1], metadata: { pageIndex: 1, pageSize: 100, totalCount: 250 } },
+      { items: [1], totalCount: 250, nextLink: null },
+    ],
+    [
+      "OData value + @odata.nextLink",
+      { "@odata.context": "c", value: [1], "@odata.nextLink": "http://h/next" },
+      { items: [1], totalCount: null, nextLink: "http://h/next" },
+    ],
+    [
+      "OData value + plain nextLink",
+      { value: [], nextLink: "http://h/n2" },
+      { items: [], totalCount: null, nextLink: "http://h/n2" },
+    ],
   ])("reads a %s page", (_name, body, page) => {
     expect(readPage(body, E)).toEqual(page);
   });
@@ -94,6 +167,8 @@ describe("normalisation, one row per quirk", () => {
   });
 
   it("parses both date forms to the same instant", () => {
-    expect(parseTimestamp("08/01/2024 06:29:55", "t", E)).toBe(parseTimestamp("2024-08-01T06:29:55Z", "t", E));
+    expect(parseTimestamp("08/01/2024 06:29:55", "t", E)).toBe(
+      parseTimestamp("2024-08-01T06:29:55Z", "t", E),
+    );
   });
 });

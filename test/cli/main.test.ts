@@ -29,7 +29,9 @@ describe("the exporter process", () => {
   });
 
   it("--config.check prints the settings with the secret masked and exits 0", async () => {
-    const { code, stdout } = await runOnce(["--avepoint.client-id=a", "--config.check"], { AVEPOINT_CLIENT_SECRET: SECRET });
+    const { code, stdout } = await runOnce(["--avepoint.client-id=a", "--config.check"], {
+      AVEPOINT_CLIENT_SECRET: SECRET,
+    });
     expect(code).toBe(0);
     expect(stdout).toContain("configuration is valid");
     expect(stdout).toContain("<secret>");
@@ -39,7 +41,12 @@ describe("the exporter process", () => {
   it("serves metrics, never shows the secret, and stops cleanly on SIGTERM", async () => {
     simulator = await startSimulator({ customers: 5, profilesPerCustomer: 2, clientSecret: SECRET });
     exporter = await startProcess(
-      [`--avepoint.api-url=${simulator.apiUrl}`, `--avepoint.token-url=${simulator.tokenUrl}`, "--avepoint.client-id=demo-client", "--log.level=debug"],
+      [
+        `--avepoint.api-url=${simulator.apiUrl}`,
+        `--avepoint.token-url=${simulator.tokenUrl}`,
+        "--avepoint.client-id=demo-client",
+        "--log.level=debug",
+      ],
       { AVEPOINT_CLIENT_SECRET: SECRET },
     );
     const metrics = await (await fetch(`${exporter.url}/metrics`)).text();

@@ -51,11 +51,36 @@ describe("configuration", () => {
   });
 
   it.each([
-    ["gov", undefined, "https://graph-gov.avepointonlineservices.com", "https://identity-gov.avepointonlineservices.com/connect/token"],
-    ["aos2", undefined, "https://graph-aos2.avepointonlineservices.com", "https://identity-aos2.avepointonlineservices.com/connect/token"],
-    ["fedramp", undefined, "https://graphusgovapi.online15.net", "https://identity.online15.net/connect/token"],
-    ["commercial", "we", "https://graph-we.avepointonlineservices.com", "https://identity.avepointonlineservices.com/connect/token"],
-    ["commercial", "gcp-jp", "https://graph-gcp-jp.avepointonlineservices.com", "https://identity.avepointonlineservices.com/connect/token"],
+    [
+      "gov",
+      undefined,
+      "https://graph-gov.avepointonlineservices.com",
+      "https://identity-gov.avepointonlineservices.com/connect/token",
+    ],
+    [
+      "aos2",
+      undefined,
+      "https://graph-aos2.avepointonlineservices.com",
+      "https://identity-aos2.avepointonlineservices.com/connect/token",
+    ],
+    [
+      "fedramp",
+      undefined,
+      "https://graphusgovapi.online15.net",
+      "https://identity.online15.net/connect/token",
+    ],
+    [
+      "commercial",
+      "we",
+      "https://graph-we.avepointonlineservices.com",
+      "https://identity.avepointonlineservices.com/connect/token",
+    ],
+    [
+      "commercial",
+      "gcp-jp",
+      "https://graph-gcp-jp.avepointonlineservices.com",
+      "https://identity.avepointonlineservices.com/connect/token",
+    ],
   ])("resolves environment %s region %s", (environment, region, apiUrl, tokenUrl) => {
     const argv = ["--avepoint.client-id=a", `--avepoint.environment=${environment}`];
     if (region) argv.push(`--avepoint.region=${region}`);
@@ -64,31 +89,126 @@ describe("configuration", () => {
   });
 
   it("lets explicit URLs override the environment", () => {
-    const c = config(["--avepoint.client-id=a", "--avepoint.region=us", "--avepoint.api-url=http://127.0.0.1:1/", "--avepoint.token-url=http://127.0.0.1:2/t"]);
+    const c = config([
+      "--avepoint.client-id=a",
+      "--avepoint.region=us",
+      "--avepoint.api-url=http://127.0.0.1:1/",
+      "--avepoint.token-url=http://127.0.0.1:2/t",
+    ]);
     expect([c.avepoint.apiUrl, c.avepoint.tokenUrl]).toEqual(["http://127.0.0.1:1", "http://127.0.0.1:2/t"]);
   });
 
   it.each<[string, string[], Record<string, string>, string]>([
     ["no client ID", [], BASE_ENV, "--avepoint.client-id: missing"],
-    ["a malformed URL", ["--avepoint.client-id=a", "--avepoint.api-url=not a url"], BASE_ENV, "--avepoint.api-url: must be an http(s) URL"],
-    ["concurrency 0", ["--avepoint.client-id=a", "--avepoint.concurrency=0"], BASE_ENV, "--avepoint.concurrency: must be a whole number from 1"],
-    ["concurrency not a number", ["--avepoint.client-id=a", "--avepoint.concurrency=lots"], BASE_ENV, "--avepoint.concurrency"],
+    [
+      "a malformed URL",
+      ["--avepoint.client-id=a", "--avepoint.api-url=not a url"],
+      BASE_ENV,
+      "--avepoint.api-url: must be an http(s) URL",
+    ],
+    [
+      "concurrency 0",
+      ["--avepoint.client-id=a", "--avepoint.concurrency=0"],
+      BASE_ENV,
+      "--avepoint.concurrency: must be a whole number from 1",
+    ],
+    [
+      "concurrency not a number",
+      ["--avepoint.client-id=a", "--avepoint.concurrency=lots"],
+      BASE_ENV,
+      "--avepoint.concurrency",
+    ],
     ["no credentials", ["--avepoint.client-id=a"], {}, "--avepoint.client-secret-file: missing credentials"],
-    ["an empty secret file", ["--avepoint.client-id=a", "--avepoint.client-secret-file=/empty"], {}, "--avepoint.client-secret-file: is empty"],
-    ["a missing secret file", ["--avepoint.client-id=a", "--avepoint.client-secret-file=/nope"], {}, "--avepoint.client-secret-file: cannot read file /nope"],
-    ["an unknown flavor", ["--avepoint.client-id=a", "--avepoint.api-flavor=v4"], BASE_ENV, "--avepoint.api-flavor: unknown value \"v4\"; valid: v3, modern, v3-batch"],
-    ["an unknown environment", ["--avepoint.client-id=a", "--avepoint.environment=mars"], BASE_ENV, "--avepoint.environment: unknown value \"mars\"; valid: commercial, gov, aos2, fedramp"],
-    ["an unknown region", ["--avepoint.client-id=a", "--avepoint.region=xx"], BASE_ENV, "--avepoint.region: unknown region \"xx\"; valid: au, sg"],
-    ["a region outside commercial", ["--avepoint.client-id=a", "--avepoint.environment=gov", "--avepoint.region=us"], BASE_ENV, "--avepoint.region: regions exist only"],
-    ["a bad duration", ["--avepoint.client-id=a", "--collect.min-interval=soon"], BASE_ENV, "--collect.min-interval: must be a duration"],
-    ["a bad listen address", ["--avepoint.client-id=a", "--web.listen-address=10123"], BASE_ENV, "--web.listen-address: must be [host]:port"],
-    ["a shard index past the total", ["--avepoint.client-id=a", "--shard.total=2", "--shard.index=2"], BASE_ENV, "--shard.index: must be below"],
-    ["an unknown flag", ["--avepoint.client-id=a", "--avepoint.concurrancy=3"], BASE_ENV, "--avepoint.concurrancy"],
-    ["an unknown key in the config file", ["--config.file=unknown-key.yml"], BASE_ENV, "--config.file: unknown setting \"avepoint.concurrancy\""],
-    ["concurrency 0 in the config file", ["--config.file=bad-concurrency.yml"], BASE_ENV, "--avepoint.concurrency: must be a whole number"],
-    ["a config file that is not YAML", ["--config.file=not-yaml.yml"], BASE_ENV, "--config.file: cannot read not-yaml.yml"],
-    ["a missing config file", ["--config.file=missing.yml"], BASE_ENV, "--config.file: cannot read missing.yml"],
-    ["secret and certificate", ["--avepoint.client-id=a", "--avepoint.certificate-file=/run/secret"], BASE_ENV, "--avepoint.client-secret-file: give either"],
+    [
+      "an empty secret file",
+      ["--avepoint.client-id=a", "--avepoint.client-secret-file=/empty"],
+      {},
+      "--avepoint.client-secret-file: is empty",
+    ],
+    [
+      "a missing secret file",
+      ["--avepoint.client-id=a", "--avepoint.client-secret-file=/nope"],
+      {},
+      "--avepoint.client-secret-file: cannot read file /nope",
+    ],
+    [
+      "an unknown flavor",
+      ["--avepoint.client-id=a", "--avepoint.api-flavor=v4"],
+      BASE_ENV,
+      '--avepoint.api-flavor: unknown value "v4"; valid: v3, modern, v3-batch',
+    ],
+    [
+      "an unknown environment",
+      ["--avepoint.client-id=a", "--avepoint.environment=mars"],
+      BASE_ENV,
+      '--avepoint.environment: unknown value "mars"; valid: commercial, gov, aos2, fedramp',
+    ],
+    [
+      "an unknown region",
+      ["--avepoint.client-id=a", "--avepoint.region=xx"],
+      BASE_ENV,
+      '--avepoint.region: unknown region "xx"; valid: au, sg',
+    ],
+    [
+      "a region outside commercial",
+      ["--avepoint.client-id=a", "--avepoint.environment=gov", "--avepoint.region=us"],
+      BASE_ENV,
+      "--avepoint.region: regions exist only",
+    ],
+    [
+      "a bad duration",
+      ["--avepoint.client-id=a", "--collect.min-interval=soon"],
+      BASE_ENV,
+      "--collect.min-interval: must be a duration",
+    ],
+    [
+      "a bad listen address",
+      ["--avepoint.client-id=a", "--web.listen-address=10123"],
+      BASE_ENV,
+      "--web.listen-address: must be [host]:port",
+    ],
+    [
+      "a shard index past the total",
+      ["--avepoint.client-id=a", "--shard.total=2", "--shard.index=2"],
+      BASE_ENV,
+      "--shard.index: must be below",
+    ],
+    [
+      "an unknown flag",
+      ["--avepoint.client-id=a", "--avepoint.concurrancy=3"],
+      BASE_ENV,
+      "--avepoint.concurrancy",
+    ],
+    [
+      "an unknown key in the config file",
+      ["--config.file=unknown-key.yml"],
+      BASE_ENV,
+      '--config.file: unknown setting "avepoint.concurrancy"',
+    ],
+    [
+      "concurrency 0 in the config file",
+      ["--config.file=bad-concurrency.yml"],
+      BASE_ENV,
+      "--avepoint.concurrency: must be a whole number",
+    ],
+    [
+      "a config file that is not YAML",
+      ["--config.file=not-yaml.yml"],
+      BASE_ENV,
+      "--config.file: cannot read not-yaml.yml",
+    ],
+    [
+      "a missing config file",
+      ["--config.file=missing.yml"],
+      BASE_ENV,
+      "--config.file: cannot read missing.yml",
+    ],
+    [
+      "secret and certificate",
+      ["--avepoint.client-id=a", "--avepoint.certificate-file=/run/secret"],
+      BASE_ENV,
+      "--avepoint.client-secret-file: give either",
+    ],
   ])("rejects %s with one line naming the setting", (_name, argv, env, message) => {
     let error: unknown;
     try {

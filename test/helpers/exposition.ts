@@ -6,8 +6,7 @@ export interface Sample {
   readonly value: number;
 }
 
-const unescape = (text: string): string =>
-  text.replace(/\\(.)/g, (_m, c: string) => (c === "n" ? "\n" : c));
+const unescape = (text: string): string => text.replace(/\\(.)/g, (_m, c: string) => (c === "n" ? "\n" : c));
 
 export const parseExposition = (text: string): Sample[] => {
   const samples: Sample[] = [];
@@ -20,18 +19,30 @@ export const parseExposition = (text: string): Sample[] => {
     if (brace >= 0 && brace < space) {
       name = line.slice(0, brace);
       const body = line.slice(brace + 1, line.lastIndexOf("}"));
-      for (const m of body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[m[1]!] = unescape(m[2]!);
+      for (const m of body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+        labels[m[1]!] = unescape(m[2]!);
     } else {
       name = line.slice(0, space);
     }
     const raw = line.slice(space + 1);
-    samples.push({ name, labels, value: raw === "+Inf" ? Infinity : raw === "-Inf" ? -Infinity : Number(raw) });
+    samples.push({
+      name,
+      labels,
+      value: raw === "+Inf" ? Infinity : raw === "-Inf" ? -Infinity : Number(raw),
+    });
   }
   return samples;
 };
 
-export const series = (samples: readonly Sample[], name: string, match: Record<string, string> = {}): Sample[] =>
+export const series = (
+  samples: readonly Sample[],
+  name: string,
+  match: Record<string, string> = {},
+): Sample[] =>
   samples.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v));
 
-export const value = (samples: readonly Sample[], name: string, match: Record<string, string> = {}): number | undefined =>
-  series(samples, name, match)[0]?.value;
+export const value = (
+  samples: readonly Sample[],
+  name: string,
+  match: Record<string, string> = {},
+): number | undefined => series(samples, name, match)[0]?.value;

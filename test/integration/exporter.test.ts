@@ -4,8 +4,21 @@ import { series, value } from "../helpers/exposition.js";
 import { exporterFor, SECRET, type TestExporter } from "../helpers/exporter.js";
 
 const STATUS_NAMES = [
-  "none", "running", "finished", "failed", "finished_with_exception", "skipped", "pending", "error_start",
-  "canceled", "rejected", "stopped", "not_scan", "disabled", "not_start", "wait_for_the_configuration",
+  "none",
+  "running",
+  "finished",
+  "failed",
+  "finished_with_exception",
+  "skipped",
+  "pending",
+  "error_start",
+  "canceled",
+  "rejected",
+  "stopped",
+  "not_scan",
+  "disabled",
+  "not_start",
+  "wait_for_the_configuration",
 ];
 
 let simulator: Simulator | undefined;
@@ -29,9 +42,13 @@ describe("exporter against the v3 simulator", () => {
     for (const customer of simulator.customers()) {
       const ids = { customer_id: customer.id };
       expect(value(samples, "avepoint_customer_collect_success", ids)).toBe(1);
-      expect(series(samples, "avepoint_customer_info", ids)[0]?.labels.customer_name).toBe(customer.organization);
+      expect(series(samples, "avepoint_customer_info", ids)[0]?.labels.customer_name).toBe(
+        customer.organization,
+      );
       expect(value(samples, "avepoint_customer_job_status", ids)).toBe(customer.jobStatus);
-      expect(value(samples, "avepoint_customer_scan_profiles", ids)).toBe(simulator.profiles(customer.id).length);
+      expect(value(samples, "avepoint_customer_scan_profiles", ids)).toBe(
+        simulator.profiles(customer.id).length,
+      );
       for (const p of simulator.profiles(customer.id)) {
         profiles++;
         const pid = { ...ids, profile_id: p.profileId };
@@ -42,11 +59,19 @@ describe("exporter against the v3 simulator", () => {
         expect(value(samples, "avepoint_scan_profile_last_scan_status", pid)).toBe(p.lastScanStatus);
         const state = series(samples, "avepoint_scan_profile_last_scan_state", pid);
         expect(state.map((s) => s.labels.state)).toEqual([STATUS_NAMES[p.lastScanStatus] ?? "unknown"]);
-        expect(value(samples, "avepoint_scan_profile_new_registered_objects", pid)).toBe(p.newRegisteredContentCount);
+        expect(value(samples, "avepoint_scan_profile_new_registered_objects", pid)).toBe(
+          p.newRegisteredContentCount,
+        );
         expect(value(samples, "avepoint_scan_profile_moved_objects", pid)).toBe(p.movedToAnotherContainer);
-        expect(value(samples, "avepoint_scan_profile_removed_objects", pid)).toBe(p.removedFromMicrosoft365OrOutofPolicy);
-        expect(value(samples, "avepoint_scan_profile_daily_report_timestamp_seconds", pid)).toBe(Date.parse(p.lastUpdateTime) / 1000);
-        expect(value(samples, "avepoint_scan_profile_modified_timestamp_seconds", pid)).toBe(Date.parse(p.modifiedTime) / 1000);
+        expect(value(samples, "avepoint_scan_profile_removed_objects", pid)).toBe(
+          p.removedFromMicrosoft365OrOutofPolicy,
+        );
+        expect(value(samples, "avepoint_scan_profile_daily_report_timestamp_seconds", pid)).toBe(
+          Date.parse(p.lastUpdateTime) / 1000,
+        );
+        expect(value(samples, "avepoint_scan_profile_modified_timestamp_seconds", pid)).toBe(
+          Date.parse(p.modifiedTime) / 1000,
+        );
       }
     }
     expect(series(samples, "avepoint_scan_profile_info")).toHaveLength(profiles);
@@ -84,13 +109,18 @@ describe("exporter against the v3 simulator", () => {
     exporter = await exporterFor(simulator);
     simulator.resetStats();
     const { samples } = await exporter.scrape();
-    const detail = simulator.stats().byEndpoint["GET /partner/external/v3/general/customers/{customerId}/scan-profiles-v2/{scanProfileId}"] ?? 0;
+    const detail =
+      simulator.stats().byEndpoint[
+        "GET /partner/external/v3/general/customers/{customerId}/scan-profiles-v2/{scanProfileId}"
+      ] ?? 0;
     expect(detail).toBeGreaterThan(0);
     expect(detail).toBeLessThan(100);
     expect(simulator.stats().apiRequests).toBe(1 + 20 + detail);
     for (const c of simulator.customers())
       for (const p of simulator.profiles(c.id))
-        expect(value(samples, "avepoint_scan_profile_last_scan_status", { profile_id: p.profileId })).toBe(p.lastScanStatus);
+        expect(value(samples, "avepoint_scan_profile_last_scan_status", { profile_id: p.profileId })).toBe(
+          p.lastScanStatus,
+        );
   });
 
   it("isolates a customer answering 500 or 403; avepoint_up stays 1", async () => {
@@ -103,7 +133,9 @@ describe("exporter against the v3 simulator", () => {
     expect(value(samples, "avepoint_up")).toBe(1);
     for (const c of simulator.customers()) {
       const failing = c.id === a!.id || c.id === b!.id;
-      expect(value(samples, "avepoint_customer_collect_success", { customer_id: c.id })).toBe(failing ? 0 : 1);
+      expect(value(samples, "avepoint_customer_collect_success", { customer_id: c.id })).toBe(
+        failing ? 0 : 1,
+      );
     }
     expect(series(samples, "avepoint_scan_profile_info")).toHaveLength(16);
   });
@@ -132,18 +164,34 @@ describe("exporter against the v3 simulator", () => {
     exporter = await exporterFor(simulator);
     const customer = simulator.customers()[0]!;
     const [gone, changed] = simulator.profiles(customer.id);
-    expect(series((await exporter.scrape()).samples, "avepoint_scan_profile_info", { profile_id: gone!.profileId })).toHaveLength(1);
+    expect(
+      series((await exporter.scrape()).samples, "avepoint_scan_profile_info", {
+        profile_id: gone!.profileId,
+      }),
+    ).toHaveLength(1);
     simulator.deleteProfile(customer.id, gone!.profileId);
     simulator.updateProfile(customer.id, changed!.profileId, { lastScanStatus: 3 });
     const { samples } = await exporter.scrape();
     expect(series(samples, "avepoint_scan_profile_info", { profile_id: gone!.profileId })).toHaveLength(0);
-    expect(series(samples, "avepoint_scan_profile_last_scan_status", { profile_id: gone!.profileId })).toHaveLength(0);
-    expect(value(samples, "avepoint_scan_profile_last_scan_status", { profile_id: changed!.profileId })).toBe(3);
-    expect(series(samples, "avepoint_scan_profile_last_scan_state", { profile_id: changed!.profileId }).map((s) => s.labels.state)).toEqual(["failed"]);
+    expect(
+      series(samples, "avepoint_scan_profile_last_scan_status", { profile_id: gone!.profileId }),
+    ).toHaveLength(0);
+    expect(value(samples, "avepoint_scan_profile_last_scan_status", { profile_id: changed!.profileId })).toBe(
+      3,
+    );
+    expect(
+      series(samples, "avepoint_scan_profile_last_scan_state", { profile_id: changed!.profileId }).map(
+        (s) => s.labels.state,
+      ),
+    ).toEqual(["failed"]);
   });
 
   it("never has more than --avepoint.concurrency requests in flight", async () => {
-    simulator = await startSimulator({ customers: 120, profilesPerCustomer: 2, faults: { latencyMs: 5, latencyJitterMs: 10 } });
+    simulator = await startSimulator({
+      customers: 120,
+      profilesPerCustomer: 2,
+      faults: { latencyMs: 5, latencyJitterMs: 10 },
+    });
     exporter = await exporterFor(simulator, ["--avepoint.concurrency=4", "--avepoint.rate-limit=10000"]);
     simulator.resetStats();
     await exporter.scrape();
@@ -155,12 +203,21 @@ describe("exporter against the v3 simulator", () => {
     exporter = await exporterFor(simulator, ["--avepoint.max-retries=0"]);
     const customer = simulator.customers()[0]!;
     const first = await exporter.scrape();
-    const before = series(first.samples, "avepoint_scan_profile_last_scan_status", { customer_id: customer.id });
+    const before = series(first.samples, "avepoint_scan_profile_last_scan_status", {
+      customer_id: customer.id,
+    });
     simulator.setFaults({ failCustomers: { [customer.id]: 500 } });
     const { samples } = await exporter.scrape();
     expect(value(samples, "avepoint_customer_collect_success", { customer_id: customer.id })).toBe(0);
-    expect(series(samples, "avepoint_scan_profile_last_scan_status", { customer_id: customer.id })).toEqual(before);
-    expect(value(samples, "avepoint_customer_collect_errors_total", { customer_id: customer.id, reason: "http_5xx" })).toBe(1);
+    expect(series(samples, "avepoint_scan_profile_last_scan_status", { customer_id: customer.id })).toEqual(
+      before,
+    );
+    expect(
+      value(samples, "avepoint_customer_collect_errors_total", {
+        customer_id: customer.id,
+        reason: "http_5xx",
+      }),
+    ).toBe(1);
   });
 
   it("never shows the client secret in /metrics, the landing page or logs", async () => {
@@ -170,6 +227,7 @@ describe("exporter against the v3 simulator", () => {
     const landing = await exporter.app.inject({ method: "GET", url: "/" });
     simulator.setFaults({ tokenStatus: 401 });
     expect(landing.body).toContain("AvePoint Exporter");
-    for (const text of [metrics.text, landing.body, exporter.logs.join("\n")]) expect(text).not.toContain(SECRET);
+    for (const text of [metrics.text, landing.body, exporter.logs.join("\n")])
+      expect(text).not.toContain(SECRET);
   });
 });

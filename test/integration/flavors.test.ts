@@ -11,8 +11,20 @@ afterEach(async () => {
   }
 });
 
-const run = async (flavor: SimFlavor, customers: number, profiles: number, argv: string[] = [], extra = {}) => {
-  const simulator = await startSimulator({ flavor, customers, profilesPerCustomer: profiles, seed: 11, ...extra });
+const run = async (
+  flavor: SimFlavor,
+  customers: number,
+  profiles: number,
+  argv: string[] = [],
+  extra = {},
+) => {
+  const simulator = await startSimulator({
+    flavor,
+    customers,
+    profilesPerCustomer: profiles,
+    seed: 11,
+    ...extra,
+  });
   const exporter = await exporterFor(simulator, [`--avepoint.api-flavor=${flavor}`, ...argv]);
   started.push({ simulator, exporter });
   return { simulator, exporter };
@@ -22,7 +34,9 @@ const run = async (flavor: SimFlavor, customers: number, profiles: number, argv:
 const collected = (text: string): string =>
   text
     .split("\n")
-    .filter((l) => /^avepoint_(scan_profile|customer_(info|job_status|scan_profiles|collect_success))/.test(l))
+    .filter((l) =>
+      /^avepoint_(scan_profile|customer_(info|job_status|scan_profiles|collect_success))/.test(l),
+    )
     .sort()
     .join("\n");
 
@@ -60,7 +74,9 @@ describe("every API flavor", () => {
     async (routes) => {
       const { simulator, exporter } = await run("modern", 5, 2, [], { modernDailyRoutes: routes });
       const first = await exporter.scrape();
-      expect(series(first.samples, "avepoint_customer_collect_success").every((s) => s.value === 1)).toBe(true);
+      expect(series(first.samples, "avepoint_customer_collect_success").every((s) => s.value === 1)).toBe(
+        true,
+      );
       simulator.resetStats();
       await exporter.scrape();
       expect(simulator.stats().apiRequests).toBe(1 + 5 + 10);
@@ -68,7 +84,9 @@ describe("every API flavor", () => {
   );
 
   it("modern can be forced to one daily spelling", async () => {
-    const { exporter } = await run("modern", 3, 1, ["--avepoint.modern-daily-route=summary"], { modernDailyRoutes: "legacy" });
+    const { exporter } = await run("modern", 3, 1, ["--avepoint.modern-daily-route=summary"], {
+      modernDailyRoutes: "legacy",
+    });
     const { samples } = await exporter.scrape();
     expect(series(samples, "avepoint_customer_collect_success").every((s) => s.value === 0)).toBe(true);
   });
@@ -78,17 +96,27 @@ describe("every API flavor", () => {
     ["missing-field", "v3"],
     ["badjson", "modern"],
     ["missing-field", "v3-batch"],
-  ])("a %s answer for one customer (%s) fails only that customer and counts a parse error", async (fault, flavor) => {
-    const { simulator, exporter } = await run(flavor, 6, 2);
-    const bad = simulator.customers()[2]!;
-    simulator.setFaults({ failCustomers: { [bad.id]: fault } });
-    const { samples } = await exporter.scrape();
-    expect(value(samples, "avepoint_up")).toBe(1);
-    for (const c of simulator.customers())
-      expect(value(samples, "avepoint_customer_collect_success", { customer_id: c.id })).toBe(c.id === bad.id ? 0 : 1);
-    expect(series(samples, "avepoint_scan_profile_info")).toHaveLength(10);
-    const parseErrors = series(samples, "avepoint_api_parse_errors_total").reduce((sum, s) => sum + s.value, 0);
-    expect(parseErrors).toBeGreaterThanOrEqual(1);
-    expect(value(samples, "avepoint_customer_collect_errors_total", { customer_id: bad.id, reason: "parse" })).toBe(1);
-  });
+  ])(
+    "a %s answer for one customer (%s) fails only that customer and counts a parse error",
+    async (fault, flavor) => {
+      const { simulator, exporter } = await run(flavor, 6, 2);
+      const bad = simulator.customers()[2]!;
+      simulator.setFaults({ failCustomers: { [bad.id]: fault } });
+      const { samples } = await exporter.scrape();
+      expect(value(samples, "avepoint_up")).toBe(1);
+      for (const c of simulator.customers())
+        expect(value(samples, "avepoint_customer_collect_success", { customer_id: c.id })).toBe(
+          c.id === bad.id ? 0 : 1,
+        );
+      expect(series(samples, "avepoint_scan_profile_info")).toHaveLength(10);
+      const parseErrors = series(samples, "avepoint_api_parse_errors_total").reduce(
+        (sum, s) => sum + s.value,
+        0,
+      );
+      expect(parseErrors).toBeGreaterThanOrEqual(1);
+      expect(
+        value(samples, "avepoint_customer_collect_errors_total", { customer_id: bad.id, reason: "parse" }),
+      ).toBe(1);
+    },
+  );
 });

@@ -57,7 +57,11 @@ export class ModernApi implements PartnerApi {
     const profiles: ScanProfile[] = [];
     await pagedByNextLink(
       this.client,
-      { method: "GET", path: `/partner/customers/${encodeURIComponent(customerId)}/scanProfiles`, endpoint: PROFILES },
+      {
+        method: "GET",
+        path: `/partner/customers/${encodeURIComponent(customerId)}/scanProfiles`,
+        endpoint: PROFILES,
+      },
       ctx,
       normalizeProfile,
       (page) => profiles.push(...page),
@@ -72,7 +76,10 @@ export class ModernApi implements PartnerApi {
     for (const [i, name] of candidates.entries()) {
       const route = DAILY_ROUTES[name];
       try {
-        const body = await this.client.json({ method: "GET", path: route.path(c, p), endpoint: route.endpoint }, ctx);
+        const body = await this.client.json(
+          { method: "GET", path: route.path(c, p), endpoint: route.endpoint },
+          ctx,
+        );
         this.remembered ??= name;
         return readDaily(this.client, body, route.endpoint);
       } catch (err) {

@@ -19,7 +19,12 @@ export class V3Api implements PartnerApi {
   listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void> {
     return pagedByIndex(
       this.client,
-      (pageIndex) => ({ method: "GET", path: BASE, endpoint: CUSTOMERS, query: { pageIndex, pageSize: PAGE_SIZE } }),
+      (pageIndex) => ({
+        method: "GET",
+        path: BASE,
+        endpoint: CUSTOMERS,
+        query: { pageIndex, pageSize: PAGE_SIZE },
+      }),
       ctx,
       normalizeCustomer,
       onPage,
