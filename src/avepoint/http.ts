@@ -5,7 +5,7 @@
  */
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import axios, { type AxiosInstance } from "axios";
+import axios, { type AxiosAdapter, type AxiosInstance } from "axios";
 import pLimit, { type LimitFunction } from "p-limit";
 import { UpstreamError, UpstreamHttpError } from "../errors.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -38,6 +38,8 @@ export interface TransportOptions {
   readonly observer?: ApiObserver;
   readonly clock?: Clock;
   readonly random?: () => number;
+  /** Replaces the network (tests). */
+  readonly adapter?: AxiosAdapter;
 }
 
 export interface HttpRequest {
@@ -85,6 +87,7 @@ export class Transport {
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       maxRedirects: 0,
+      ...(options.adapter ? { adapter: options.adapter } : {}),
       headers: { Accept: "application/json", "User-Agent": options.userAgent },
     });
   }

@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { series, value } from "../helpers/exposition.js";
+import { exporterFor, type TestExporter } from "../helpers/exporter.js";
+
+let simulator: Simulator | undefined;
+let exporter: TestExporter | undefined;
+afterEach(async () => {
+  await exporter?.close();
+  await simulator?.close();
+  exporter = undefined;
+  simulator = undefined;
+});
+
+const successes = (samples: ReturnType<typeof series>) =>
+  series(samples, "avepoint_customer_collect_success");
+
+describe("against a rate-limited, failing upstream", () => {
+  it("collects every customer through a burst of 429s, counting retries and the wait", async () => {
+    simulator = await startSimulator({
+      customers: 80,
+      profilesPerCustomer: 2,
+      faults: { latencyMs: 50, retryAfter: "1" },
+    });
+    exporter = await exporterFor(simulator, ["--avepoint.max-retries=3", "--avepoint.concurrency=8"]);
+    const scrape = exporter.scrape({ "x-prometheus-scrape-timeout-seconds": "20" });
+    // The burst starts while the fan-out over customers is under way (≈ 0.5 s of requests).
+    await new Promise((r) => setTimeout(r, 120));
+    simulator.setFaults({ throttleBurst: 6 });
+    const { samples } = await scrape;
+    expect(successes(samples).map((s) => s.value)).toEqual(Array(80).fill(1));
+    const retries = series(samples, "avepoint_api_retries_total", { reason: "429" }).reduce(
+      (a, s) => a + s.value,
+      0,
+    );
+    expect(retries).toBeGreaterThanOrEqual(1);
+    expect(value(samples, "avepoint_api_throttle_wait_seconds_total")).toBeGreaterThanOrEqual(0.9);
+    const throttled = series(samples, "avepoint_api_requests_total", { code: "429" }).reduce(
+      (a, s) => a + s.value,
+      0,
+    );
+    expect(throttled).toBe(6);
+  });
+
+  it("answers before the scrape timeout with partial data when AvePoint is too slow", async () => {
+    simulator = await startSimulator({ customers: 8, profilesPerCustomer: 1 });
+    const slow = simulator.customers().slice(0, 3);
+    exporter = await exporterFor(simulator, ["--collect.timeout-offset=0.2s", "--avepoint.max-retries=0"]);
+    await exporter.scrape();
+    simulator.setFaults({ failCustomers: Object.fromEntries(slow.map((c) => [c.id, "hang" as const])) });
+    const started = Date.now();
+    const { status, samples } = await exporter.scrape({ "x-prometheus-scrape-timeout-seconds": "1.5" });
+    const elapsed = Date.now() - started;
+    expect(status).toBe(200);
+    expect(elapsed).toBeLessThan(1500);
+    expect(elapsed).toBeGreaterThanOrEqual(1200);
+    for (const c of simulator.customers()) {
+      const isSlow = slow.some((s) => s.id === c.id);
+      expect(value(samples, "avepoint_customer_collect_success", { customer_id: c.id })).toBe(isSlow ? 0 : 1);
+      // Unfinished customers keep their last known values.
+      expect(series(samples, "avepoint_scan_profile_info", { customer_id: c.id })).toHaveLength(1);
+    }
+    expect(
+      value(samples, "avepoint_customer_collect_errors_total", {
+        customer_id: slow[0]!.id,
+        reason: "timeout",
+      }),
+    ).toBe(1);
+  });
+
+  it("drops a failing customer's last known values after --collect.max-stale", async () => {
+    simulator = await startSimulator({ customers: 3, profilesPerCustomer: 2 });
+    exporter = await exporterFor(simulator, ["--collect.max-stale=0s", "--avepoint.max-retries=0"]);
+    const bad = simulator.customers()[0]!;
+    await exporter.scrape();
+    await new Promise((r) => setTimeout(r, 20));
+    simulator.setFaults({ failCustomers: { [bad.id]: 500 } });
+    const { samples } = await exporter.scrape();
+    expect(value(samples, "avepoint_customer_collect_success", { customer_id: bad.id })).toBe(0);
+    expect(series(samples, "avepoint_scan_profile_info", { customer_id: bad.id })).toHaveLength(0);
+  });
+
+  it("reports avepoint_up 0 while the token endpoint is down and 1 when it is back, always with HTTP 200", async () => {
+    simulator = await startSimulator({ customers: 4, profilesPerCustomer: 1, faults: { tokenStatus: 503 } });
+    exporter = await exporterFor(simulator, ["--avepoint.max-retries=1"]);
+    const down = await exporter.scrape({ "x-prometheus-scrape-timeout-seconds": "5" });
+    expect(down.status).toBe(200);
+    expect(value(down.samples, "avepoint_up")).toBe(0);
+    simulator.setFaults({ tokenStatus: null });
+    const back = await exporter.scrape();
+    expect(back.status).toBe(200);
+    expect(value(back.samples, "avepoint_up")).toBe(1);
+    expect(successes(back.samples).every((s) => s.value === 1)).toBe(true);
+  });
+
+  it("survives a token expiring in the middle of a collection", async () => {
+    simulator = await startSimulator({
+      customers: 60,
+      profilesPerCustomer: 2,
+      faults: { tokenLifetimeSeconds: 1, latencyMs: 40 },
+    });
+    exporter = await exporterFor(simulator, ["--avepoint.concurrency=2"]);
+    const { samples } = await exporter.scrape();
+    expect(successes(samples).map((s) => s.value)).toEqual(Array(60).fill(1));
+    expect(simulator.stats().tokenRequests).toBeGreaterThanOrEqual(2);
+  });
+
+  it("serves scrapes within --collect.min-interval from the last collection (one fan-out for an HA pair)", async () => {
+    simulator = await startSimulator({ customers: 5, profilesPerCustomer: 1 });
+    exporter = await exporterFor(simulator, ["--collect.min-interval=30s"]);
+    simulator.resetStats();
+    const first = await exporter.scrape();
+    await new Promise((r) => setTimeout(r, 1000));
+    const second = await exporter.scrape();
+    expect(simulator.stats().apiRequests).toBe(1 + 5);
+    expect(value(second.samples, "avepoint_last_collect_timestamp_seconds")).toBe(
+      value(first.samples, "avepoint_last_collect_timestamp_seconds"),
+    );
+  });
+
+  it("logs one line per failed customer and collection, not per retry", async () => {
+    simulator = await startSimulator({ customers: 3, profilesPerCustomer: 1 });
+    const bad = simulator.customers()[1]!;
+    simulator.setFaults({ failCustomers: { [bad.id]: 500 } });
+    exporter = await exporterFor(simulator, ["--avepoint.max-retries=2"]);
+    await exporter.scrape({ "x-prometheus-scrape-timeout-seconds": "10" });
+    const lines = exporter.logs.filter((l) => l.includes("customer collection failed"));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ customer_id: bad.id, reason: "http_5xx" });
+  });
+});
