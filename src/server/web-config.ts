@@ -5,8 +5,11 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { createServer, type ServerOptions } from "node:https";
 import { dirname, resolve } from "node:path";
 import bcrypt from "bcryptjs";
+import type { TLSSocket } from "node:tls";
+import type { FastifyServerFactory } from "fastify";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
@@ -40,7 +43,7 @@ const schema = z
 
 export interface WebConfig {
   readonly tls: boolean;
-  readonly serverOptions: { https?: object };
+  readonly serverOptions: { https?: object; serverFactory?: FastifyServerFactory };
   readonly guard?: (authorization: string | undefined) => Promise<boolean>;
 }
 
@@ -84,7 +87,8 @@ export const loadWebConfig = async (path: string): Promise<WebConfig> => {
     }
   };
 
-  let https: object | undefined;
+  let https: ServerOptions | undefined;
+  let serverFactory: FastifyServerFactory | undefined;
   const tls = parsed.data.tls_server_config;
   if (tls) {
     const authType =
@@ -96,17 +100,40 @@ export const loadWebConfig = async (path: string): Promise<WebConfig> => {
       key: await read("key_file", tls.key_file),
       ...(tls.client_ca_file ? { ca: await read("client_ca_file", tls.client_ca_file) } : {}),
       requestCert: authType !== "NoClientCert",
-      rejectUnauthorized: authType === "RequireAndVerifyClientCert" || authType === "RequireAnyClientCert",
+      // Node can only verify-and-require; the other two modes are enforced after the handshake.
+      rejectUnauthorized: authType === "RequireAndVerifyClientCert",
       minVersion: TLS_VERSIONS[tls.min_version ?? "TLS12"],
     };
+    if (authType === "VerifyClientCertIfGiven" || authType === "RequireAnyClientCert")
+      serverFactory = clientCertPolicyServer(https, authType);
   }
   const users = parsed.data.basic_auth_users;
   return {
     tls: https !== undefined,
-    serverOptions: https ? { https } : {},
+    serverOptions: https ? { https, ...(serverFactory ? { serverFactory } : {}) } : {},
     ...(users && Object.keys(users).length > 0 ? { guard: basicAuthGuard(users) } : {}),
   };
 };
+
+/**
+ * An HTTPS server that drops connections breaking the client certificate policy Node cannot express:
+ * RequireAnyClientCert (a certificate must be sent, not verified) and VerifyClientCertIfGiven (none,
+ * or a verified one). Timeouts as Fastify sets them on the servers it creates itself.
+ */
+const clientCertPolicyServer =
+  (https: ServerOptions, authType: "VerifyClientCertIfGiven" | "RequireAnyClientCert"): FastifyServerFactory =>
+  (handler, options) => {
+    const server = createServer(https, handler);
+    server.on("secureConnection", (socket: TLSSocket) => {
+      const given = Object.keys(socket.getPeerCertificate()).length > 0;
+      if (authType === "RequireAnyClientCert" ? !given : given && !socket.authorized) socket.destroy();
+    });
+    const { keepAliveTimeout, requestTimeout, connectionTimeout } = options as Record<string, number | undefined>;
+    if (keepAliveTimeout !== undefined) server.keepAliveTimeout = keepAliveTimeout;
+    if (requestTimeout !== undefined) server.requestTimeout = requestTimeout;
+    if (connectionTimeout !== undefined) server.setTimeout(connectionTimeout);
+    return server;
+  };
 
 /** Checks `Authorization: Basic`; successful checks are cached (bcrypt is slow on purpose). */
 export const basicAuthGuard = (users: Readonly<Record<string, string>>) => {
