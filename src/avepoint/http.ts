@@ -155,7 +155,6 @@ export class Transport {
 
   private async attempt(request: HttpRequest, ctx: CallContext): Promise<Attempt> {
     if (ctx.signal.aborted) return { kind: "error", retry: "timeout", message: "deadline reached" };
-    const timeout = AbortSignal.timeout(this.options.requestTimeoutSeconds * 1000);
     const started = performance.now();
     try {
       const response = await this.axios.request<string>({
@@ -163,7 +162,10 @@ export class Transport {
         url: request.url,
         headers: { ...request.headers },
         data: request.body,
-        signal: AbortSignal.any([ctx.signal, timeout]),
+        // axios' own timeout (one socket timer) rather than AbortSignal.any/timeout per request,
+        // which costs more than the request itself at thousands of requests per collection.
+        timeout: this.options.requestTimeoutSeconds * 1000,
+        signal: ctx.signal,
       });
       this.observer.request(request.endpoint, String(response.status), (performance.now() - started) / 1000);
       return {
@@ -176,7 +178,7 @@ export class Transport {
       this.observer.request(request.endpoint, "error", (performance.now() - started) / 1000);
       // Never keep the axios error: its config holds the request's headers and body (credentials).
       if (ctx.signal.aborted) return { kind: "error", retry: "timeout", message: "deadline reached" };
-      if (timeout.aborted || (axios.isAxiosError(err) && err.code === "ECONNABORTED"))
+      if (axios.isAxiosError(err) && (err.code === "ECONNABORTED" || err.code === "ETIMEDOUT"))
         return {
           kind: "error",
           retry: "timeout",

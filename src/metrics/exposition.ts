@@ -1,8 +1,6 @@
-/** A small writer of the Prometheus text format (0.0.4), escaping any label text correctly. */
+/** Pieces of the Prometheus text format (0.0.4), escaping any label text correctly. */
 
-export type Labels = readonly (readonly [name: string, value: string])[];
-
-const escapeLabel = (value: string): string =>
+export const escapeLabel = (value: string): string =>
   /[\\"\n]/.test(value) ? value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n") : value;
 
 const escapeHelp = (value: string): string => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
@@ -14,36 +12,13 @@ export const formatValue = (value: number): string => {
   return String(value);
 };
 
-/** Collects families in order; each family's HELP and TYPE is written once, before its samples. */
-export class ExpositionWriter {
-  private readonly chunks: string[] = [];
+/** `name="value",…` with every value escaped (no braces). */
+export const labelText = (labels: readonly (readonly [string, string])[]): string =>
+  labels.map(([name, value]) => `${name}="${escapeLabel(value)}"`).join(",");
 
-  family(name: string, type: "gauge" | "counter", help: string): FamilyWriter {
-    this.chunks.push(`# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`);
-    return new FamilyWriter(name, this.chunks);
-  }
+export const familyHeader = (name: string, type: "gauge" | "counter", help: string): string =>
+  `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
 
-  toString(): string {
-    return this.chunks.join("");
-  }
-}
-
-export class FamilyWriter {
-  constructor(
-    private readonly name: string,
-    private readonly chunks: string[],
-  ) {}
-
-  sample(labels: Labels, value: number): void {
-    let line = this.name;
-    if (labels.length > 0) {
-      line += "{";
-      for (let i = 0; i < labels.length; i++) {
-        const [key, val] = labels[i]!;
-        line += `${i === 0 ? "" : ","}${key}="${escapeLabel(val)}"`;
-      }
-      line += "}";
-    }
-    this.chunks.push(`${line} ${formatValue(value)}\n`);
-  }
-}
+/** One sample line; `labels` is pre-rendered label text (may be empty). */
+export const sampleLine = (name: string, labels: string, value: number): string =>
+  labels === "" ? `${name} ${formatValue(value)}\n` : `${name}{${labels}} ${formatValue(value)}\n`;

@@ -1,4 +1,6 @@
 /** buildApp(deps) → Fastify instance: /metrics, the landing page, health and readiness. Never listens. */
+import { Readable } from "node:stream";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import compress from "@fastify/compress";
 import Fastify, {
   LogController,
@@ -8,7 +10,8 @@ import Fastify, {
 } from "fastify";
 import type { Registry } from "prom-client";
 import type { Scheduler } from "../collect/scheduler.js";
-import { renderView } from "../metrics/render.js";
+import type { View } from "../collect/snapshot.js";
+import { renderChunks } from "../metrics/render.js";
 import { renderLanding } from "./landing.js";
 
 export interface AppDeps {
@@ -36,6 +39,16 @@ export const scrapeDeadline = (header: unknown, deps: AppDeps, now: number): num
   const timeout = Number.isFinite(advertised) && advertised > 0 ? advertised : deps.defaultTimeoutSeconds;
   return now + Math.max(0.05, timeout - deps.timeoutOffsetSeconds) * 1000;
 };
+
+/** Streams the collected series chunk by chunk, yielding to the event loop between chunks. */
+async function* exposition(view: View, own: string): AsyncGenerator<string> {
+  let chunks = 0;
+  for (const chunk of renderChunks(view)) {
+    yield chunk;
+    if (++chunks % 4 === 0) await yieldToEventLoop();
+  }
+  yield own;
+}
 
 export const buildApp = (deps: AppDeps): FastifyInstance => {
   const now = deps.now ?? Date.now;
@@ -67,8 +80,10 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
     scope.get(deps.telemetryPath, async (request, reply) => {
       const deadline = scrapeDeadline(request.headers["x-prometheus-scrape-timeout-seconds"], deps, now());
       const view = await deps.scheduler.get(deadline);
-      const body = renderView(view) + (await deps.selfRegistry.metrics());
-      return reply.type(PROMETHEUS_CONTENT_TYPE).send(body);
+      const own = await deps.selfRegistry.metrics();
+      return reply
+        .type(PROMETHEUS_CONTENT_TYPE)
+        .send(Readable.from(exposition(view, own), { objectMode: false }));
     });
 
     scope.get("/", async (_request, reply) =>

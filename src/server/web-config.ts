@@ -121,14 +121,20 @@ export const loadWebConfig = async (path: string): Promise<WebConfig> => {
  * or a verified one). Timeouts as Fastify sets them on the servers it creates itself.
  */
 const clientCertPolicyServer =
-  (https: ServerOptions, authType: "VerifyClientCertIfGiven" | "RequireAnyClientCert"): FastifyServerFactory =>
+  (
+    https: ServerOptions,
+    authType: "VerifyClientCertIfGiven" | "RequireAnyClientCert",
+  ): FastifyServerFactory =>
   (handler, options) => {
     const server = createServer(https, handler);
     server.on("secureConnection", (socket: TLSSocket) => {
       const given = Object.keys(socket.getPeerCertificate()).length > 0;
       if (authType === "RequireAnyClientCert" ? !given : given && !socket.authorized) socket.destroy();
     });
-    const { keepAliveTimeout, requestTimeout, connectionTimeout } = options as Record<string, number | undefined>;
+    const { keepAliveTimeout, requestTimeout, connectionTimeout } = options as Record<
+      string,
+      number | undefined
+    >;
     if (keepAliveTimeout !== undefined) server.keepAliveTimeout = keepAliveTimeout;
     if (requestTimeout !== undefined) server.requestTimeout = requestTimeout;
     if (connectionTimeout !== undefined) server.setTimeout(connectionTimeout);

@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: collection time against the ideal for the request plan, exposition cost, memory
+ * and event-loop delay, at 100, 1,000 and 10,000 customers × 5 profiles. Writes bench/results/.
+ */
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { request } from "node:http";
+import type { Scheduler } from "../src/collect/scheduler.js";
+import type { View } from "../src/collect/snapshot.js";
+import { buildApp } from "../src/server/app.js";
+import { exporterFor, startSimulatorProcess } from "./harness.js";
+import { renderWithPromClient } from "./prom-client-render.js";
+
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const PROFILES = 5;
+const SCENARIOS = (process.env.BENCH_CUSTOMERS ?? "100,1000,10000").split(",").map(Number);
+
+/** Requests of the v3 plan (avepoint-api §6), without the token request. */
+const planRequests = (c: number, p: number): number => Math.ceil(c / 100) + c * Math.ceil(p / 100);
+
+/**
+ * The least time the plan can take: the first page of customers must arrive before anything else is
+ * known, then the other requests go K at a time, each taking the latency; and never faster than the rate.
+ */
+const idealSeconds = (requests: number): number =>
+  Math.max((LATENCY_MS / 1000) * (1 + Math.ceil((requests - 1) / CONCURRENCY)), requests / RATE);
+
+/** GET a URL; resolves with the bytes received on the wire and the time to the last byte. */
+const get = (url: string, headers: Record<string, string> = {}): Promise<{ bytes: number; ms: number }> =>
+  new Promise((resolve, reject) => {
+    const start = performance.now();
+    request(url, { headers }, (res) => {
+      let bytes = 0;
+      res.on("data", (chunk: Buffer) => (bytes += chunk.length));
+      res.on("end", () => resolve({ bytes, ms: performance.now() - start }));
+      res.on("error", reject);
+    })
+      .on("error", reject)
+      .end();
+  });
+
+/** Serves a fixed view, to time /metrics without a collection. */
+const serveView = async (
+  view: View,
+  exporter: ReturnType<typeof exporterFor>,
+): Promise<{ url: string; close(): Promise<void> }> => {
+  const scheduler = { get: async () => view, current: view, hasSucceeded: true } as unknown as Scheduler;
+  const app = buildApp({
+    scheduler,
+    selfRegistry: exporter.self.registry,
+    version: "bench",
+    telemetryPath: "/metrics",
+    flavor: "v3",
+    apiUrl: "http://bench",
+    timeoutOffsetSeconds: 0.5,
+    defaultTimeoutSeconds: 30,
+  });
+  const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  return { url, close: () => app.close() };
+};
+
+interface Row {
+  customers: number;
+  profiles: number;
+  requests: number;
+  collectSeconds: number;
+  idealSeconds: number;
+  ratio: number;
+  renderMs: number;
+  promClientRenderMs: number;
+  bytes: number;
+  gzipBytes: number;
+  gzipMs: number;
+  peakRssMb: number;
+  maxEventLoopDelayMs: number;
+  maxHealthyMs: number;
+}
+
+const time = async <T>(fn: () => T | Promise<T>): Promise<[T, number]> => {
+  const start = performance.now();
+  const result = await fn();
+  return [result, performance.now() - start];
+};
+
+const rows: Row[] = [];
+for (const customers of SCENARIOS) {
+  const simulator = await startSimulatorProcess([
+    `--customers=${customers}`,
+    `--profiles=${PROFILES}`,
+    `--latency-ms=${LATENCY_MS}`,
+  ]);
+  const exporter = exporterFor(simulator.url, [
+    `--avepoint.concurrency=${CONCURRENCY}`,
+    `--avepoint.rate-limit=${RATE}`,
+  ]);
+  // Warm-up: token, connections, JIT — then measure a full collection as Prometheus would cause it.
+  await exporter.scheduler.get(Date.now() + 600_000);
+  await simulator.resetStats();
+  let peakRss = process.memoryUsage().rss;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const [view, collectMs] = await time(() => exporter.scheduler.get(Date.now() + 600_000));
+  const served = await serveView(view, exporter);
+  // /-/healthy is polled all along: its slowest answer shows what an operator would feel.
+  let maxHealthyMs = 0;
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const { ms } = await get(`${served.url}/-/healthy`);
+      maxHealthyMs = Math.max(maxHealthyMs, ms);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const plain = await get(`${served.url}/metrics`);
+  const gzip = await get(`${served.url}/metrics`, { "accept-encoding": "gzip" });
+  polling = false;
+  await poller;
+  await served.close();
+  loop.disable();
+  clearInterval(rssTimer);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const [, promClientRenderMs] = await time(() => renderWithPromClient(view));
+  const { apiRequests } = await simulator.stats();
+  const expected = planRequests(customers, PROFILES);
+  if (apiRequests !== expected) throw new Error(`requests ${apiRequests} differ from the plan ${expected}`);
+  const ideal = idealSeconds(apiRequests);
+  rows.push({
+    customers,
+    profiles: PROFILES,
+    requests: apiRequests,
+    collectSeconds: collectMs / 1000,
+    idealSeconds: ideal,
+    ratio: collectMs / 1000 / ideal,
+    renderMs: plain.ms,
+    promClientRenderMs,
+    bytes: plain.bytes,
+    gzipBytes: gzip.bytes,
+    gzipMs: gzip.ms,
+    peakRssMb: peakRss / 2 ** 20,
+    maxEventLoopDelayMs: loop.max / 1e6,
+    maxHealthyMs,
+  });
+  process.stdout.write(`${JSON.stringify(rows.at(-1))}\n`);
+  exporter.close();
+  await simulator.stop();
+}
+
+const f = (n: number, digits = 2): string => n.toFixed(digits);
+const table = [
+  `Latency ${LATENCY_MS} ms per request, ${CONCURRENCY} in flight, rate limit ${RATE}/s, flavor v3, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  "",
+  "| customers × profiles | requests | collection s | ideal s | ratio | /metrics ms | prom-client registry ms | size MB | /metrics gzip ms | gzip MB | peak RSS MB | max event-loop delay ms | slowest /-/healthy ms |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ...rows.map(
+    (r) =>
+      `| ${r.customers} × ${r.profiles} | ${r.requests} | ${f(r.collectSeconds)} | ${f(r.idealSeconds)} | ${f(r.ratio, 3)} | ${f(r.renderMs, 0)} | ${f(r.promClientRenderMs, 0)} | ${f(r.bytes / 1e6)} | ${f(r.gzipMs, 0)} | ${f(r.gzipBytes / 1e6)} | ${f(r.peakRssMb, 0)} | ${f(r.maxEventLoopDelayMs, 0)} | ${f(r.maxHealthyMs, 0)} |`,
+  ),
+  "",
+].join("\n");
+const out = join(dirname(fileURLToPath(import.meta.url)), "../../bench/results");
+writeFileSync(
+  join(out, "results.json"),
+  `${JSON.stringify({ latencyMs: LATENCY_MS, concurrency: CONCURRENCY, rate: RATE, node: process.version, rows }, null, 2)}\n`,
+);
+writeFileSync(join(out, "results.md"), table);
+process.stdout.write(`\n${table}`);

@@ -1,0 +1,188 @@
+/** Keys, certificates and HTTPS requests for the security tests; everything lives in one temporary directory. */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface Pki {
+  readonly dir: string;
+  /** Absolute path of a file in the directory. */
+  path(name: string): string;
+  read(name: string): string;
+  write(name: string, text: string): string;
+  /**
+   * Self-signed certificate for 127.0.0.1 with an unencrypted PKCS#8 key: `<name>.cert.pem`, `<name>.key.pem`;
+   * `ca` makes it a CA that can sign client certificates.
+   */
+  selfSigned(
+    name: string,
+    ca?: boolean,
+  ): { certFile: string; keyFile: string; certPem: string; keyPem: string };
+  /** The key re-written encrypted (AES-256) with `password`, as PKCS#8 or as traditional PKCS#1. */
+  encryptKey(keyFile: string, out: string, password: string, format: "pkcs8" | "pkcs1"): string;
+  /** The key re-written unencrypted as traditional PKCS#1 (`BEGIN RSA PRIVATE KEY`). */
+  pkcs1Key(keyFile: string, out: string): string;
+  /** A client certificate signed by the CA `ca` (made with selfSigned). */
+  signedBy(ca: string, name: string): { certFile: string; keyFile: string };
+  remove(): void;
+}
+
+const openssl = (args: string[]): void => {
+  execFileSync("openssl", args, { stdio: "ignore" });
+};
+
+export const createPki = (): Pki => {
+  const dir = mkdtempSync(join(tmpdir(), "exporter-security-"));
+  const path = (name: string): string => join(dir, name);
+  const pki: Pki = {
+    dir,
+    path,
+    read: (name) => readFileSync(path(name), "utf8"),
+    write: (name, text) => {
+      writeFileSync(path(name), text);
+      return path(name);
+    },
+    selfSigned: (name, ca = false) => {
+      const certFile = path(`${name}.cert.pem`);
+      const keyFile = path(`${name}.key.pem`);
+      openssl([
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        keyFile,
+        "-out",
+        certFile,
+        "-days",
+        "1",
+        "-subj",
+        `/CN=${name === "server" ? "127.0.0.1" : name}`,
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        ...(ca
+          ? ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"]
+          : []),
+      ]);
+      return {
+        certFile,
+        keyFile,
+        certPem: readFileSync(certFile, "utf8"),
+        keyPem: readFileSync(keyFile, "utf8"),
+      };
+    },
+    encryptKey: (keyFile, out, password, format) => {
+      const target = path(out);
+      if (format === "pkcs8")
+        openssl(["pkey", "-in", keyFile, "-aes256", "-passout", `pass:${password}`, "-out", target]);
+      else
+        openssl([
+          "rsa",
+          "-in",
+          keyFile,
+          "-traditional",
+          "-aes256",
+          "-passout",
+          `pass:${password}`,
+          "-out",
+          target,
+        ]);
+      return target;
+    },
+    pkcs1Key: (keyFile, out) => {
+      const target = path(out);
+      openssl(["rsa", "-in", keyFile, "-traditional", "-out", target]);
+      return target;
+    },
+    signedBy: (ca, name) => {
+      const keyFile = path(`${name}.key.pem`);
+      const csr = path(`${name}.csr`);
+      const certFile = path(`${name}.cert.pem`);
+      openssl([
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        keyFile,
+        "-out",
+        csr,
+        "-subj",
+        `/CN=${name}`,
+      ]);
+      openssl([
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        path(`${ca}.cert.pem`),
+        "-CAkey",
+        path(`${ca}.key.pem`),
+        "-set_serial",
+        String(Date.now()),
+        "-days",
+        "1",
+        "-out",
+        certFile,
+      ]);
+      return { certFile, keyFile };
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  return pki;
+};
+
+export interface HttpsAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+export interface HttpsOptions {
+  /** CA certificate (PEM) the server's certificate must chain to. */
+  readonly ca: string;
+  readonly auth?: { user: string; password: string };
+  readonly headers?: Record<string, string>;
+  /** Client certificate and key (PEM) for mutual TLS. */
+  readonly clientCert?: { cert: string; key: string };
+}
+
+export const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
+
+/** One GET over HTTPS with a fresh connection (no agent), so that no socket outlives the test. */
+export const httpsGet = (url: string, options: HttpsOptions): Promise<HttpsAnswer> =>
+  new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: "GET",
+        agent: false,
+        ca: options.ca,
+        ...(options.clientCert ? { cert: options.clientCert.cert, key: options.clientCert.key } : {}),
+        headers: {
+          ...(options.auth ? { Authorization: basic(options.auth.user, options.auth.password) } : {}),
+          ...options.headers,
+        },
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end();
+  });
