@@ -21,5 +21,5 @@ EXPOSE 10123
 # --web.listen-address (:10123).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:10123/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# node directly, not npm: signals (SIGTERM, SIGHUP for reload) reach the process.
+# node directly, not npm: SIGTERM reaches the process and it shuts down gracefully.
 ENTRYPOINT ["node", "dist/src/main.js"]

@@ -36,7 +36,11 @@ const simulator = await startSimulatorProcess([
   "--throttle-rate=0.05",
   "--retry-after=none",
 ]);
-const exporter = exporterFor(simulator.url, ["--avepoint.concurrency=8", "--avepoint.rate-limit=2000", "--avepoint.max-retries=2"]);
+const exporter = exporterFor(simulator.url, [
+  "--avepoint.concurrency=8",
+  "--avepoint.rate-limit=2000",
+  "--avepoint.max-retries=2",
+]);
 const app = buildApp({
   scheduler: exporter.scheduler,
   selfRegistry: exporter.self.registry,
@@ -90,7 +94,10 @@ const out = join(dirname(fileURLToPath(import.meta.url)), "../../bench/results/s
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 const { samples: _samples, ...summary } = report;
 process.stdout.write(`\n${JSON.stringify(summary, null, 2)}\n`);
-const grew = last.rssMb > first.rssMb * 1.3 + 10 || timers(last) > timers(first) + 2 || sockets(last) > sockets(first) + 2;
+const grew =
+  last.rssMb > first.rssMb * 1.3 + 10 ||
+  timers(last) > timers(first) + 2 ||
+  sockets(last) > sockets(first) + 2;
 if (failedScrapes > 0 || unhandled > 0 || grew) {
   process.stderr.write("soak: FAILED (see above)\n");
   process.exit(1);

@@ -5,7 +5,13 @@ import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { series, value } from "../helpers/exposition.js";
 import { exporterFor, type TestExporter } from "../helpers/exporter.js";
 
-const customer = (id: string, name: string): Customer => ({ id, name, country: "", managementMode: null, jobStatus: null });
+const customer = (id: string, name: string): Customer => ({
+  id,
+  name,
+  country: "",
+  managementMode: null,
+  jobStatus: null,
+});
 const all = (include: string[] = [], exclude: string[] = []) =>
   selectCustomers({ include, exclude, shardIndex: 0, shardTotal: 1 });
 
@@ -25,7 +31,11 @@ describe("customer selection", () => {
     ["including and excluding", ["Contoso*"], ["3"], ["1"]],
   ])("selects %s", (_name, include, exclude, ids) => {
     const s = all(include, exclude);
-    const customers = [customer("1", "Contoso Inc"), customer("2", "Fabrikam Inc"), customer("3", "Contoso Ltd")];
+    const customers = [
+      customer("1", "Contoso Inc"),
+      customer("2", "Fabrikam Inc"),
+      customer("3", "Contoso Ltd"),
+    ];
     expect(customers.filter(s.accept).map((c) => c.id)).toEqual(ids);
   });
 
@@ -69,7 +79,9 @@ describe("shards and filters against the simulator", () => {
     expect(status).toBe(200);
     expect(value(samples, "avepoint_up")).toBe(1);
     expect(series(samples, "avepoint_customer_info")).toHaveLength(0);
-    expect(exporter.logs.some((l) => l.includes("matched no customer") && l.includes("No such customer*"))).toBe(true);
+    expect(
+      exporter.logs.some((l) => l.includes("matched no customer") && l.includes("No such customer*")),
+    ).toBe(true);
   });
 
   it("collects only the selected customers, and asks nothing about the others", async () => {
@@ -80,7 +92,11 @@ describe("shards and filters against the simulator", () => {
     exporters.push(exporter);
     simulator.resetStats();
     const { samples } = await exporter.scrape();
-    expect(series(samples, "avepoint_customer_info").map((s) => s.labels.customer_id).sort()).toEqual([a!.id, b!.id].sort());
+    expect(
+      series(samples, "avepoint_customer_info")
+        .map((s) => s.labels.customer_id)
+        .sort(),
+    ).toEqual([a!.id, b!.id].sort());
     expect(simulator.stats().apiRequests).toBe(1 + 2);
   });
 });

@@ -1,0 +1,193 @@
+/**
+ * A real Prometheus server for end-to-end tests: started on a free loopback port with a generated
+ * configuration and a throw-away TSDB directory, queried through its HTTP API, stopped with SIGTERM.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { delimiter, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** The executable `command` as found on PATH, or undefined. */
+export const onPath = (command: string): string | undefined =>
+  (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, command))
+    .find((file) => {
+      try {
+        accessSync(file, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+
+/** A loopback port that was free a moment ago (the kernel picks it; the listener is closed again). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen({ host: "127.0.0.1", port: 0 }, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+export interface VectorSample {
+  readonly metric: Readonly<Record<string, string>>;
+  readonly value: readonly [number, string];
+}
+
+export interface MatrixSeries {
+  readonly metric: Readonly<Record<string, string>>;
+  readonly values: readonly (readonly [number, string])[];
+}
+
+export interface ActiveAlert {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly state: "pending" | "firing" | "inactive";
+  readonly value: string;
+}
+
+export interface ActiveTarget {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly scrapePool: string;
+  readonly scrapeUrl: string;
+  readonly health: "up" | "down" | "unknown";
+  readonly lastError: string;
+}
+
+export interface PrometheusServer {
+  readonly url: string;
+  /** Instant query at the current time; a scalar or string result is returned as one sample. */
+  query(expr: string): Promise<VectorSample[]>;
+  /** Range query over the last `seconds`, one point per second. */
+  queryRange(expr: string, seconds: number): Promise<MatrixSeries[]>;
+  alerts(): Promise<ActiveAlert[]>;
+  targets(): Promise<ActiveTarget[]>;
+  /** The last lines Prometheus logged, for failure messages. */
+  log(): string;
+  /** SIGTERM, then waits for the process to exit (SIGKILL after 10 s). */
+  stop(): Promise<void>;
+}
+
+interface ApiAnswer<T> {
+  status: "success" | "error";
+  data: T;
+  errorType?: string;
+  error?: string;
+}
+
+const LOG_LINES = 200;
+
+/**
+ * Writes `config` to `dir/prometheus.yml` (rule files in it are relative to `dir`) and starts
+ * Prometheus with its TSDB in `dir/data`; resolves once /-/ready answers 200.
+ * @throws Error with Prometheus's log when it exits early or is not ready within 20 s.
+ */
+export async function startPrometheus(
+  binary: string,
+  dir: string,
+  config: string,
+): Promise<PrometheusServer> {
+  const configFile = join(dir, "prometheus.yml");
+  writeFileSync(configFile, config);
+  // Another process may take the port between freePort() and Prometheus binding it: try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(binary, dir, configFile, await freePort());
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes("address already in use")) throw error;
+    }
+  }
+}
+
+async function launch(
+  binary: string,
+  dir: string,
+  configFile: string,
+  port: number,
+): Promise<PrometheusServer> {
+  const url = `http://127.0.0.1:${port}`;
+  const lines: string[] = [];
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--log.level=info",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    lines.push(...chunk.split("\n").filter(Boolean));
+    lines.splice(0, Math.max(0, lines.length - LOG_LINES));
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const log = (): string => lines.join("\n");
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(killer);
+  };
+
+  const api = async <T>(path: string): Promise<T> => {
+    const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5_000) });
+    const answer = (await response.json()) as ApiAnswer<T>;
+    if (answer.status !== "success") throw new Error(`${path}: ${answer.errorType}: ${answer.error}`);
+    return answer.data;
+  };
+
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}):\n${log()}`);
+    try {
+      // Short timeout: if another process got the port first, it may accept and never answer.
+      if ((await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) })).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() - started > 20_000) {
+      await stop();
+      throw new Error(`prometheus not ready after 20 s:\n${log()}`);
+    }
+    await sleep(100);
+  }
+
+  // Whoever answered must be this Prometheus, not another server that took the port.
+  const flags = await api<Record<string, string>>("/api/v1/status/flags");
+  if (flags["storage.tsdb.path"] !== join(dir, "data") || child.exitCode !== null) {
+    await stop();
+    throw new Error(`another server answers on ${url} (address already in use):\n${log()}`);
+  }
+
+  return {
+    url,
+    query: async (expr) => {
+      const data = await api<{ resultType: string; result: unknown }>(
+        `/api/v1/query?query=${encodeURIComponent(expr)}`,
+      );
+      if (data.resultType === "vector") return data.result as VectorSample[];
+      return [{ metric: {}, value: data.result as [number, string] }];
+    },
+    queryRange: async (expr, seconds) => {
+      const end = Date.now() / 1000;
+      const data = await api<{ result: MatrixSeries[] }>(
+        `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - seconds}&end=${end}&step=1`,
+      );
+      return data.result;
+    },
+    alerts: async () => (await api<{ alerts: ActiveAlert[] }>("/api/v1/alerts")).alerts,
+    targets: async () => (await api<{ activeTargets: ActiveTarget[] }>("/api/v1/targets")).activeTargets,
+    log,
+    stop,
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * The exposition of a collection: a golden file for a hand-built view with awkward label text, and
+ * `promtool check metrics` on it and on a live scrape of the exporter against the simulator.
+ * Without promtool on PATH the promtool checks skip, unless REQUIRE_PROMETHEUS=1 (CI).
+ */
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Customer, DailyProfile } from "../../src/avepoint/types.js";
+import type { View } from "../../src/collect/snapshot.js";
+import { renderView } from "../../src/metrics/render.js";
+import { createSelfMetrics } from "../../src/metrics/self.js";
+import { AWKWARD_PROFILES } from "../../src/simulator/names.js";
+import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { onPath } from "../e2e/prometheus-server.js";
+import { exporterFor, type TestExporter } from "../helpers/exporter.js";
+import { parseExposition, series, value } from "../helpers/exposition.js";
+
+const promtool = onPath("promtool");
+const required = process.env.REQUIRE_PROMETHEUS === "1";
+const missing = promtool === undefined;
+const skipNote = missing ? " (skipped: promtool not installed)" : "";
+if (missing && !required)
+  console.warn(
+    "test/metrics/render.test.ts: promtool is not on PATH; its checks are skipped (install `prometheus`).",
+  );
+
+/** `promtool check metrics` with the exposition on stdin; exit code 0 means valid and lint-clean. */
+const checkMetrics = (text: string): Promise<{ code: number | null; output: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(promtool as string, ["check", "metrics"], { stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, output }));
+    child.stdin.end(text);
+  });
+
+/**
+ * Asserts the text format's grouping rule: all lines of a family form one group, HELP and TYPE
+ * first, and no family appears twice. Returns the families in order.
+ */
+const expectGrouped = (text: string): string[] => {
+  const families: string[] = [];
+  let current = "";
+  let type = "";
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    const comment = /^# (HELP|TYPE) (\S+)(?: (\S+))?/.exec(line);
+    if (comment) {
+      const name = comment[2] as string;
+      if (name !== current) {
+        expect(families, `${name} appears twice`).not.toContain(name);
+        families.push(name);
+        current = name;
+        type = "";
+      }
+      if (comment[1] === "TYPE") type = comment[3] ?? "";
+      continue;
+    }
+    const metric = /^[^{ ]+/.exec(line)?.[0] ?? "";
+    const family = ["histogram", "summary"].includes(type)
+      ? metric.replace(/_(bucket|sum|count)$/, "")
+      : metric;
+    expect(family, `sample of ${metric} inside family ${current}`).toBe(current);
+  }
+  return families;
+};
+
+const LONG_NAME = `Quarterly compliance scan ${"of every SharePoint site collection ".repeat(8)}`.slice(
+  0,
+  300,
+);
+
+const contoso: Customer = {
+  id: "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f",
+  name: 'Contoso "Holdings" & Söhne',
+  country: "Germany",
+  managementMode: 1,
+  jobStatus: 1,
+};
+const profile = (
+  id: string,
+  name: string,
+  lastScanStatus: number,
+  counts: readonly [number, number, number],
+  extra: Partial<DailyProfile> = {},
+): DailyProfile => ({
+  id,
+  name,
+  scanMode: 0,
+  tenantId: "11111111-2222-4333-8444-555555555555",
+  tenantDomain: "contoso",
+  modifiedTimestamp: 1764000000,
+  status: {
+    lastScanStatus,
+    newRegisteredObjects: counts[0],
+    movedObjects: counts[1],
+    removedObjects: counts[2],
+    dailyReportTimestamp: 1767222000,
+  },
+  ...extra,
+});
+
+const contosoProfiles: readonly DailyProfile[] = [
+  profile("a0000000-0000-4000-8000-000000000001", 'Exchange "VIP" mailboxes', 2, [12, 3, 1]),
+  profile("a0000000-0000-4000-8000-000000000002", "Scan\\Path\\Profile\\", 3, [0, 0, 0], { scanMode: 1 }),
+  profile("a0000000-0000-4000-8000-000000000003", "Line one\nLine two", 4, [7, 0, 2]),
+  profile("a0000000-0000-4000-8000-000000000004", "📁 Files & Ordner – Größe ✓", 99, [1, 1, 1], {
+    scanMode: null,
+  }),
+  profile("a0000000-0000-4000-8000-000000000005", LONG_NAME, 12, [0, 0, 0], {
+    modifiedTimestamp: null,
+    status: {
+      lastScanStatus: 12,
+      newRegisteredObjects: 0,
+      movedObjects: 0,
+      removedObjects: 0,
+      dailyReportTimestamp: null,
+    },
+  }),
+];
+
+/** Collection failed this time: its last known profiles are served with collect_success 0. */
+const northwind: Customer = {
+  id: "7a8b9c0d-1e2f-4a3b-9c4d-5e6f7a8b9c0d",
+  name: "Northwind Traders",
+  country: "United States",
+  managementMode: 2,
+  jobStatus: null,
+};
+const northwindProfiles: readonly DailyProfile[] = [
+  {
+    ...profile("b0000000-0000-4000-8000-000000000001", "OneDrive", 7, [0, 0, 0]),
+    tenantId: "99999999-8888-4777-8666-555555555555",
+    tenantDomain: "northwind",
+  },
+];
+
+const VIEW: View = {
+  collectedAt: 1767225600,
+  durationSeconds: 2.375,
+  up: true,
+  upError: null,
+  customers: [
+    { customer: contoso, profiles: contosoProfiles, success: true, lastSuccess: 1767225600, error: null },
+    {
+      customer: northwind,
+      profiles: northwindProfiles,
+      success: false,
+      lastSuccess: 1767218400,
+      error: { reason: "http_5xx", message: "GET /customers/{customerId}/scan-profiles: HTTP 503" },
+    },
+  ],
+};
+
+describe("renderView", () => {
+  const text = renderView(VIEW);
+  const samples = parseExposition(text);
+
+  it("matches the golden exposition", async () => {
+    await expect(text).toMatchFileSnapshot("../fixtures/golden/metrics.prom");
+  });
+
+  it("writes each family as one group, HELP and TYPE first", () => {
+    expect(expectGrouped(text)).toHaveLength(16);
+  });
+
+  it("keeps every awkward name intact through escaping", () => {
+    const names = series(samples, "avepoint_scan_profile_info").map((s) => s.labels.profile_name);
+    expect(names).toEqual([...contosoProfiles, ...northwindProfiles].map((p) => p.name));
+    expect(series(samples, "avepoint_customer_info").map((s) => s.labels.customer_name)).toEqual([
+      contoso.name,
+      northwind.name,
+    ]);
+    // Every line is a comment or one sample: no label text broke a line.
+    for (const line of text.trimEnd().split("\n"))
+      expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{.*\})? \S+)$/);
+  });
+
+  it("names unknown codes `unknown` and keeps a failed customer's last known profiles", () => {
+    const id = { customer_id: contoso.id, profile_id: "a0000000-0000-4000-8000-000000000004" };
+    expect(value(samples, "avepoint_scan_profile_last_scan_status", id)).toBe(99);
+    expect(series(samples, "avepoint_scan_profile_last_scan_state", id).map((s) => s.labels.state)).toEqual([
+      "unknown",
+    ]);
+    const failed = { customer_id: northwind.id };
+    expect(value(samples, "avepoint_customer_collect_success", failed)).toBe(0);
+    expect(value(samples, "avepoint_customer_scan_profiles", failed)).toBe(1);
+    expect(
+      series(samples, "avepoint_scan_profile_last_scan_state", failed).map((s) => s.labels.state),
+    ).toEqual(["error_start"]);
+  });
+
+  it.skipIf(missing)(`passes promtool check metrics${skipNote}`, async () => {
+    const { code, output } = await checkMetrics(text);
+    expect(output).toBe("");
+    expect(code).toBe(0);
+  });
+});
+
+describe("a live scrape", () => {
+  let sim: Simulator;
+  let exporter: TestExporter;
+
+  beforeAll(async () => {
+    // 10 × 3 profiles include each of the simulator's awkward profile names.
+    sim = await startSimulator({ customers: 10, profilesPerCustomer: 3, seed: 3 });
+    exporter = await exporterFor(sim);
+  });
+  afterAll(async () => {
+    await exporter?.close();
+    await sim?.close();
+  });
+
+  it.skipIf(missing)(
+    `passes promtool check metrics, with faults and default metrics${skipNote}`,
+    async () => {
+      expect((await exporter.scrape()).status).toBe(200);
+      // Retries, a customer collection error and parse errors, so that every family has samples; the
+      // broken customer owns one of the awkward names and keeps it as a last known value.
+      const broken = sim.customers()[4]!;
+      sim.setFaults({ throttleBurst: 2, retryAfter: "0", failCustomers: { [broken.id]: "badjson" } });
+      const { status, text, samples } = await exporter.scrape();
+      expect(status).toBe(200);
+      for (const name of [
+        "avepoint_customer_collect_errors_total",
+        "avepoint_api_retries_total",
+        "avepoint_api_parse_errors_total",
+      ])
+        expect(series(samples, name).length, name).toBeGreaterThan(0);
+      expect(value(samples, "avepoint_customer_collect_success", { customer_id: broken.id })).toBe(0);
+      const names = series(samples, "avepoint_scan_profile_info").map((s) => s.labels.profile_name);
+      expect(names).toHaveLength(30);
+      expect(names).toEqual(expect.arrayContaining([...AWKWARD_PROFILES]));
+
+      expectGrouped(text);
+      const served = await checkMetrics(text);
+      expect(served.output).toBe("");
+      expect(served.code).toBe(0);
+
+      // As main.ts serves it: prom-client's default process and Node.js metrics included.
+      const full =
+        renderView(exporter.scheduler.current!) + (await createSelfMetrics("test").registry.metrics());
+      expect(full).toContain("process_cpu_user_seconds_total");
+      expectGrouped(full);
+      const withDefaults = await checkMetrics(full);
+      expect(withDefaults.output).toBe("");
+      expect(withDefaults.code).toBe(0);
+    },
+  );
+
+  it.runIf(missing && required)("promtool is on PATH (REQUIRE_PROMETHEUS=1)", () => {
+    expect.unreachable("REQUIRE_PROMETHEUS=1 but promtool is not on PATH (apt-get install prometheus)");
+  });
+});
