@@ -3,25 +3,12 @@
  * configuration and a throw-away TSDB directory, queried through its HTTP API, stopped with SIGTERM.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** The executable `command` as found on PATH, or undefined. */
-export const onPath = (command: string): string | undefined =>
-  (process.env.PATH ?? "")
-    .split(delimiter)
-    .filter(Boolean)
-    .map((dir) => join(dir, command))
-    .find((file) => {
-      try {
-        accessSync(file, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+export { onPath } from "../helpers/tools.js";
 
 /** A loopback port that was free a moment ago (the kernel picks it; the listener is closed again). */
 export const freePort = (): Promise<number> =>

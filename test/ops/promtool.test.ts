@@ -3,41 +3,20 @@
  * dashboard query compiles. Without promtool on PATH these skip, unless REQUIRE_PROMETHEUS=1 (CI).
  */
 import { execFile } from "node:child_process";
-import {
-  accessSync,
-  constants,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { onPath } from "../helpers/tools.js";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const rulesDir = join(root, "prometheus/rules");
 const testsDir = join(root, "prometheus/tests");
 const dashboardsDir = join(root, "grafana/dashboards");
-
-const onPath = (command: string): string | undefined =>
-  (process.env.PATH ?? "")
-    .split(delimiter)
-    .filter(Boolean)
-    .map((dir) => join(dir, command))
-    .find((file) => {
-      try {
-        accessSync(file, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
 
 const promtool = onPath("promtool");
 const required = process.env.REQUIRE_PROMETHEUS === "1";
