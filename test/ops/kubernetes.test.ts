@@ -15,7 +15,9 @@ describe("Kubernetes manifests", () => {
 
   it("shards by pod ordinal with SHARD_TOTAL equal to the replicas", () => {
     expect(env.SHARD_TOTAL.value).toBe(String(statefulSet.spec.replicas));
-    expect(env.SHARD_INDEX.valueFrom.fieldRef.fieldPath).toBe("metadata.labels['apps.kubernetes.io/pod-index']");
+    expect(env.SHARD_INDEX.valueFrom.fieldRef.fieldPath).toBe(
+      "metadata.labels['apps.kubernetes.io/pod-index']",
+    );
   });
 
   it("keeps the secret in a file, probes health and readiness, runs as non-root", () => {
