@@ -295,7 +295,10 @@ describe.skipIf(missing)(
 );
 
 describe("Prometheus end to end", () => {
-  it.runIf(missing && required)("prometheus is on PATH (REQUIRE_PROMETHEUS=1)", () => {
-    expect.unreachable("REQUIRE_PROMETHEUS=1 but prometheus is not on PATH (apt-get install prometheus)");
+  it("prometheus is on PATH wherever REQUIRE_PROMETHEUS=1 asks for it", () => {
+    if (required)
+      expect(missing, "REQUIRE_PROMETHEUS=1 but prometheus is not on PATH (apt-get install prometheus)").toBe(
+        false,
+      );
   });
 });

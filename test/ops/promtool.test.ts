@@ -47,8 +47,11 @@ async function promtoolOk(...args: string[]): Promise<string> {
 }
 
 describe("promtool", () => {
-  it.runIf(missing && required)("promtool is on PATH (REQUIRE_PROMETHEUS=1)", () => {
-    expect.unreachable("REQUIRE_PROMETHEUS=1 but promtool is not on PATH (apt-get install prometheus)");
+  it("promtool is on PATH wherever REQUIRE_PROMETHEUS=1 asks for it", () => {
+    if (required)
+      expect(missing, "REQUIRE_PROMETHEUS=1 but promtool is not on PATH (apt-get install prometheus)").toBe(
+        false,
+      );
   });
 
   it("there are rule files and rule test files", () => {
