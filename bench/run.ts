@@ -78,6 +78,9 @@ interface Row {
   peakRssMb: number;
   maxEventLoopDelayMs: number;
   maxHealthyMs: number;
+  collectPhase: { rssMb: number; maxDelayMs: number };
+  servePhase: { maxDelayMs: number };
+  atPeakMb: Record<string, number>;
 }
 
 const time = async <T>(fn: () => T | Promise<T>): Promise<[T, number]> => {
@@ -101,10 +104,16 @@ for (const customers of SCENARIOS) {
   await exporter.scheduler.get(Date.now() + 600_000);
   await simulator.resetStats();
   let peakRss = process.memoryUsage().rss;
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  let peakAt = process.memoryUsage();
+  const rssTimer = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peakRss) [peakRss, peakAt] = [m.rss, m];
+  }, 20);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const [view, collectMs] = await time(() => exporter.scheduler.get(Date.now() + 600_000));
+  const collectPhase = { rssMb: peakRss / 2 ** 20, maxDelayMs: loop.max / 1e6 };
+  loop.reset();
   const served = await serveView(view, exporter);
   // /-/healthy is polled all along: its slowest answer shows what an operator would feel.
   let maxHealthyMs = 0;
@@ -142,8 +151,11 @@ for (const customers of SCENARIOS) {
     gzipBytes: gzip.bytes,
     gzipMs: gzip.ms,
     peakRssMb: peakRss / 2 ** 20,
-    maxEventLoopDelayMs: loop.max / 1e6,
+    maxEventLoopDelayMs: Math.max(collectPhase.maxDelayMs, loop.max / 1e6),
     maxHealthyMs,
+    collectPhase,
+    servePhase: { maxDelayMs: loop.max / 1e6 },
+    atPeakMb: Object.fromEntries(Object.entries(peakAt).map(([k, v]) => [k, Math.round(v / 2 ** 20)])),
   });
   process.stdout.write(`${JSON.stringify(rows.at(-1))}\n`);
   exporter.close();

@@ -32,11 +32,40 @@ const logfmtValue = (value: unknown): string => {
   return LOGFMT_SAFE.test(text) ? text : JSON.stringify(text);
 };
 
+/**
+ * Every form a secret could take in a log line: as is, JSON-escaped, URL- and form-encoded, base64.
+ * Short values are left alone: they would match ordinary text.
+ */
+const secretForms = (secrets: readonly string[]): string[] =>
+  [
+    ...new Set(
+      secrets
+        .filter((s) => s.length >= 6)
+        .flatMap((s) => [
+          s,
+          JSON.stringify(s).slice(1, -1),
+          encodeURIComponent(s),
+          new URLSearchParams({ s }).toString().slice(2),
+          Buffer.from(s).toString("base64"),
+        ]),
+    ),
+  ].sort((a, b) => b.length - a.length);
+
+/** Replaces any secret in the text: the last line of defence behind pino's redact paths. */
+export const scrubber = (secrets: readonly string[]): ((text: string) => string) => {
+  const forms = secretForms(secrets);
+  if (forms.length === 0) return (text) => text;
+  return (text) => forms.reduce((out, form) => out.split(form).join("[REDACTED]"), text);
+};
+
 /** pino's JSON lines → `ts=… level=… msg=… key=value` (logfmt, as Go exporters print). */
-export const logfmtStream = (out: NodeJS.WritableStream): Writable =>
+export const logfmtStream = (
+  out: NodeJS.WritableStream,
+  scrub: (text: string) => string = (t) => t,
+): Writable =>
   new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString("utf8").split("\n")) {
+      for (const line of scrub(chunk.toString("utf8")).split("\n")) {
         if (line === "") continue;
         try {
           const {
@@ -62,9 +91,20 @@ export const logfmtStream = (out: NodeJS.WritableStream): Writable =>
     },
   });
 
+/** JSON lines, scrubbed of secrets. */
+const jsonStream = (out: NodeJS.WritableStream, scrub: (text: string) => string): Writable =>
+  new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      out.write(scrub(chunk.toString("utf8")));
+      callback();
+    },
+  });
+
+/** @param secrets values that must never be printed, whatever field or message they end up in. */
 export const createLogger = (
   options: { level: string; format: "logfmt" | "json" },
   out: NodeJS.WritableStream = process.stderr,
+  secrets: readonly string[] = [],
 ): Logger =>
   pino(
     {
@@ -76,5 +116,5 @@ export const createLogger = (
         err: (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)),
       },
     },
-    options.format === "json" ? out : logfmtStream(out),
+    options.format === "json" ? jsonStream(out, scrubber(secrets)) : logfmtStream(out, scrubber(secrets)),
   );

@@ -54,7 +54,17 @@ const main = async (): Promise<void> => {
     return;
   }
 
-  const logger = createLogger(config.log);
+  const credentials = config.avepoint.credentials;
+  const logger = createLogger(
+    config.log,
+    process.stderr,
+    credentials.kind === "secret"
+      ? [credentials.clientSecret]
+      : [
+          credentials.privateKeyPassword ?? "",
+          ...credentials.privateKeyPem.split("\n").filter((l) => !l.startsWith("-----")),
+        ],
+  );
   const scheduler = new Scheduler(stack.api, {
     minIntervalSeconds: config.collect.minIntervalSeconds,
     maxStaleSeconds: config.collect.maxStaleSeconds,
@@ -96,6 +106,11 @@ const main = async (): Promise<void> => {
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+  process.on("uncaughtException", (err) => {
+    // Logged through the scrubbing logger rather than Node's default stack dump.
+    logger.fatal({ err }, "uncaught exception");
+    process.exit(1);
+  });
 
   try {
     const address = await app.listen({

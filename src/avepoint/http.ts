@@ -99,8 +99,12 @@ export class Transport {
   async send(request: HttpRequest, ctx: CallContext): Promise<HttpResponse> {
     const { maxRetries } = this.options;
     for (let attempt = 0; ; attempt++) {
-      await this.acquire(request.endpoint, ctx);
-      const result = await this.limit(() => this.attempt(request, ctx));
+      // The rate token is taken inside the concurrency slot, right before sending: what leaves the
+      // process then never exceeds the rate, and at most `concurrency` requests wait on the limiter.
+      const result = await this.limit(async () => {
+        await this.acquire(request.endpoint, ctx);
+        return this.attempt(request, ctx);
+      });
       const retry = result.kind === "error" ? result.retry : retryReasonForStatus(result.status);
       if (result.kind === "response" && (retry === null || retry === "401")) return result;
       if (ctx.signal.aborted)

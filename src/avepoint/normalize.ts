@@ -7,15 +7,28 @@ import { ParseError } from "../errors.js";
 import { JOB_STATUS_NAMES, SCAN_STATUS_NAMES } from "./types.js";
 import type { Customer, DailyProfile, ProfileStatus, ScanProfile } from "./types.js";
 
-type Fields = ReadonlyMap<string, unknown>;
+/**
+ * Field access by canonical camelCase name that also finds `PascalCase` and any other casing
+ * (`profileID`). The exact spellings are tried first; a lower-cased index of the record is built
+ * only when they miss, so the common case allocates nothing per record.
+ */
+class Fields {
+  private lower: Map<string, unknown> | null = null;
 
-/** Field names compared case-insensitively: `ProfileName`, `profileName` and `profileID` all match. */
+  constructor(private readonly record: Readonly<Record<string, unknown>>) {}
+
+  get(name: string): unknown {
+    const exact = this.record[name] ?? this.record[name.charAt(0).toUpperCase() + name.slice(1)];
+    if (exact !== undefined && exact !== null) return exact;
+    this.lower ??= new Map(Object.entries(this.record).map(([key, value]) => [key.toLowerCase(), value]));
+    return this.lower.get(name.toLowerCase()) ?? undefined;
+  }
+}
+
 const fieldsOf = (record: unknown, endpoint: string): Fields => {
   if (typeof record !== "object" || record === null || Array.isArray(record))
     throw new ParseError(`expected an object, got ${describe(record)}`, endpoint);
-  const fields = new Map<string, unknown>();
-  for (const [key, value] of Object.entries(record)) fields.set(key.toLowerCase(), value);
-  return fields;
+  return new Fields(record as Record<string, unknown>);
 };
 
 const pick = (fields: Fields, ...names: string[]): unknown => {
@@ -105,16 +118,16 @@ export const normalizeCustomer = (record: unknown, endpoint: string): Customer =
   const f = fieldsOf(record, endpoint);
   let jobStatus: number | null;
   try {
-    jobStatus = code(f, JOB_STATUS_BY_NAME, endpoint, "jobstatus") ?? null;
+    jobStatus = code(f, JOB_STATUS_BY_NAME, endpoint, "jobStatus") ?? null;
   } catch {
     // A job status this version does not know must not hide the customer's scan profiles.
     jobStatus = null;
   }
   return {
-    id: requiredId(f, endpoint, "customer", "id", "customerid"),
-    name: text(pick(f, "organization", "name", "customername")),
-    country: text(pick(f, "countryorregion", "country")),
-    managementMode: integer(f, endpoint, "managementmode") ?? null,
+    id: requiredId(f, endpoint, "customer", "id", "customerId"),
+    name: text(pick(f, "organization", "name", "customerName")),
+    country: text(pick(f, "countryOrRegion", "country")),
+    managementMode: integer(f, endpoint, "managementMode") ?? null,
     jobStatus,
   };
 };
@@ -123,24 +136,20 @@ export const normalizeCustomer = (record: unknown, endpoint: string): Customer =
  * The status part of a list row or daily record: present only when the status and all three
  * counts are; `required` turns an incomplete record into a ParseError (daily endpoints).
  */
-export const normalizeStatus = (
-  fields: Fields,
-  endpoint: string,
-  required: boolean,
-): ProfileStatus | null => {
-  const lastScanStatus = code(fields, SCAN_STATUS_BY_NAME, endpoint, "lastscanstatus");
+const normalizeStatus = (fields: Fields, endpoint: string, required: boolean): ProfileStatus | null => {
+  const lastScanStatus = code(fields, SCAN_STATUS_BY_NAME, endpoint, "lastScanStatus");
   const newRegisteredObjects = integer(
     fields,
     endpoint,
-    "newregisteredcontentcount",
-    "newregistedcontentcount",
+    "newRegisteredContentCount",
+    "newRegistedContentCount",
   );
-  const movedObjects = integer(fields, endpoint, "movedtoanothercontainer", "movedtoanothercontainercount");
+  const movedObjects = integer(fields, endpoint, "movedToAnotherContainer", "movedToAnotherContainerCount");
   const removedObjects = integer(
     fields,
     endpoint,
-    "removedfrommicrosoft365oroutofpolicy",
-    "removedfrommicrosoft365oroutofpolicycount",
+    "removedFromMicrosoft365OrOutofPolicy",
+    "removedFromMicrosoft365OrOutofPolicyCount",
   );
   if (
     lastScanStatus === undefined ||
@@ -162,7 +171,7 @@ export const normalizeStatus = (
     newRegisteredObjects,
     movedObjects,
     removedObjects,
-    dailyReportTimestamp: parseTimestamp(pick(fields, "lastupdatetime"), "lastUpdateTime", endpoint),
+    dailyReportTimestamp: parseTimestamp(pick(fields, "lastUpdateTime"), "lastUpdateTime", endpoint),
   };
 };
 
@@ -170,12 +179,12 @@ export const normalizeStatus = (
 export const normalizeProfile = (record: unknown, endpoint: string): ScanProfile => {
   const f = fieldsOf(record, endpoint);
   return {
-    id: requiredId(f, endpoint, "scan profile", "profileid", "id"),
-    name: text(pick(f, "profilename", "name")),
-    scanMode: integer(f, endpoint, "scanmode") ?? null,
-    tenantId: text(pick(f, "tenantid")),
-    tenantDomain: text(pick(f, "tenantdomain")),
-    modifiedTimestamp: parseTimestamp(pick(f, "modifiedtime"), "modifiedTime", endpoint),
+    id: requiredId(f, endpoint, "scan profile", "profileId", "id"),
+    name: text(pick(f, "profileName", "name")),
+    scanMode: integer(f, endpoint, "scanMode") ?? null,
+    tenantId: text(pick(f, "tenantId")),
+    tenantDomain: text(pick(f, "tenantDomain")),
+    modifiedTimestamp: parseTimestamp(pick(f, "modifiedTime"), "modifiedTime", endpoint),
     status: normalizeStatus(f, endpoint, false),
   };
 };
@@ -197,7 +206,7 @@ export const readPage = (
   if (!Array.isArray(items)) throw new ParseError(`list answer without data or value array`, endpoint);
   const meta = pick(f, "metadata");
   let totalCount: number | null = null;
-  if (meta !== undefined) totalCount = integer(fieldsOf(meta, endpoint), endpoint, "totalcount") ?? null;
-  const next = pick(f, "@odata.nextlink", "nextlink", "odata.nextlink");
+  if (meta !== undefined) totalCount = integer(fieldsOf(meta, endpoint), endpoint, "totalCount") ?? null;
+  const next = pick(f, "@odata.nextLink", "nextLink", "odata.nextLink");
   return { items, totalCount, nextLink: typeof next === "string" && next !== "" ? next : null };
 };

@@ -127,7 +127,7 @@ describe("normalisation, one row per quirk", () => {
   });
 
   it.each<[string, unknown, RegExp]>([
-    ["a profile without an id", { ...daily, profileId: undefined }, /without profileid/],
+    ["a profile without an id", { ...daily, profileId: undefined }, /without profileId/],
     ["a daily record without status", { ...daily, lastScanStatus: undefined }, /without lastScanStatus/],
     [
       "a daily record without a count",

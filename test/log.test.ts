@@ -1,0 +1,53 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger, scrubber } from "../src/log.js";
+
+const capture = () => {
+  const lines: string[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+      cb();
+    },
+  });
+  return { lines, out };
+};
+
+describe("logging", () => {
+  it.each(["logfmt", "json"] as const)(
+    "writes %s with credentials redacted and secrets scrubbed",
+    async (format) => {
+      const { lines, out } = capture();
+      const logger = createLogger({ level: "debug", format }, out, ["hunter2-secret"]);
+      logger.info({ authorization: "Bearer abc.def", client_secret: "x" }, "request");
+      logger.warn({ err: new Error("upstream said: bad client_secret=hunter2-secret") }, "failed");
+      logger.warn(
+        {
+          detail: `echo ${encodeURIComponent("hunter2-secret")} ${Buffer.from("hunter2-secret").toString("base64")}`,
+        },
+        "odd",
+      );
+      logger.flush();
+      await new Promise((r) => setImmediate(r));
+      const text = lines.join("\n");
+      expect(lines).toHaveLength(3);
+      expect(text).not.toContain("hunter2-secret");
+      expect(text).not.toContain(Buffer.from("hunter2-secret").toString("base64"));
+      expect(text).not.toContain("abc.def");
+      expect(text).toContain("[REDACTED]");
+      if (format === "logfmt") expect(lines[0]).toMatch(/^ts=\S+ level=info msg=request /);
+      else
+        expect(JSON.parse(lines[0]!)).toMatchObject({
+          level: "info",
+          msg: "request",
+          authorization: "[REDACTED]",
+        });
+    },
+  );
+
+  it("leaves text alone without secrets, and ignores values too short to be secrets", () => {
+    expect(scrubber([])("a b c")).toBe("a b c");
+    expect(scrubber(["abc"])("abc abc")).toBe("abc abc");
+    expect(scrubber(["s3cr3t!"])("x s3cr3t! s3cr3t%21 y")).toBe("x [REDACTED] [REDACTED] y");
+  });
+});
