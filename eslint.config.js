@@ -27,7 +27,7 @@ const layer = (from, forbidden, axiosAllowed = false) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "bench/results/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", "bench/results/**", "coverage/**", ".tmp/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

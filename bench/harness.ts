@@ -2,11 +2,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createAvePointApi } from "../src/avepoint/index.js";
-import { Scheduler } from "../src/collect/scheduler.js";
-import type { Config } from "../src/config/config.js";
 import { parseConfig, type ParsedArgs } from "../src/config/parse.js";
-import { createSelfMetrics, type SelfMetrics } from "../src/metrics/self.js";
+import { createExporter, type Exporter } from "../src/exporter.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SIMULATOR_MAIN = join(here, "../src/simulator/main.js");
@@ -24,6 +21,8 @@ export const startSimulatorProcess = async (args: string[]): Promise<SimulatorPr
   const child = spawn(process.execPath, [SIMULATOR_MAIN, "--listen-address", "127.0.0.1:0", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // Never leave the simulator behind, even when the benchmark dies.
+  process.once("exit", () => child.kill("SIGKILL"));
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -49,14 +48,8 @@ export const startSimulatorProcess = async (args: string[]): Promise<SimulatorPr
   };
 };
 
-export interface BenchExporter {
-  readonly config: Config;
-  readonly scheduler: Scheduler;
-  readonly self: SelfMetrics;
-  close(): void;
-}
-
-export const exporterFor = (url: string, argv: string[]): BenchExporter => {
+/** An exporter for `url` (the simulator), as main.ts would build it, without its own logs. */
+export const exporterFor = (url: string, argv: string[]): Exporter => {
   const { config } = parseConfig(
     [
       `--avepoint.api-url=${url}`,
@@ -67,20 +60,5 @@ export const exporterFor = (url: string, argv: string[]): BenchExporter => {
     { AVEPOINT_CLIENT_SECRET: "demo-secret" },
     () => "",
   ) as ParsedArgs;
-  const self = createSelfMetrics("bench");
-  const { api, transport } = createAvePointApi(config.avepoint, self.observer, "avepoint-exporter/bench");
-  const scheduler = new Scheduler(api, {
-    minIntervalSeconds: 0,
-    maxStaleSeconds: config.collect.maxStaleSeconds,
-    hooks: self.hooks,
-  });
-  return {
-    config,
-    scheduler,
-    self,
-    close: () => {
-      scheduler.stop();
-      transport.close();
-    },
-  };
+  return createExporter(config, { version: "bench" });
 };

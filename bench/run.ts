@@ -75,6 +75,8 @@ interface Row {
   bytes: number;
   gzipBytes: number;
   gzipMs: number;
+  /** Extra CPU time the gzip answer cost over the plain one. */
+  gzipCpuMs: number;
   peakRssMb: number;
   maxEventLoopDelayMs: number;
   maxHealthyMs: number;
@@ -125,8 +127,14 @@ for (const customers of SCENARIOS) {
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
+  const cpu0 = process.cpuUsage();
   const plain = await get(`${served.url}/metrics`);
+  const cpu1 = process.cpuUsage(cpu0);
   const gzip = await get(`${served.url}/metrics`, { "accept-encoding": "gzip" });
+  const cpu2 = process.cpuUsage(cpu0);
+  // CPU of the whole process (server and this client) for each answer; the difference is gzip's.
+  const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+  const gzipCpuMs = cpuMs(cpu2) - 2 * cpuMs(cpu1);
   polling = false;
   await poller;
   await served.close();
@@ -150,6 +158,7 @@ for (const customers of SCENARIOS) {
     bytes: plain.bytes,
     gzipBytes: gzip.bytes,
     gzipMs: gzip.ms,
+    gzipCpuMs,
     peakRssMb: peakRss / 2 ** 20,
     maxEventLoopDelayMs: Math.max(collectPhase.maxDelayMs, loop.max / 1e6),
     maxHealthyMs,
@@ -158,7 +167,7 @@ for (const customers of SCENARIOS) {
     atPeakMb: Object.fromEntries(Object.entries(peakAt).map(([k, v]) => [k, Math.round(v / 2 ** 20)])),
   });
   process.stdout.write(`${JSON.stringify(rows.at(-1))}\n`);
-  exporter.close();
+  await exporter.close();
   await simulator.stop();
 }
 
@@ -166,11 +175,11 @@ const f = (n: number, digits = 2): string => n.toFixed(digits);
 const table = [
   `Latency ${LATENCY_MS} ms per request, ${CONCURRENCY} in flight, rate limit ${RATE}/s, flavor v3, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
   "",
-  "| customers × profiles | requests | collection s | ideal s | ratio | /metrics ms | prom-client registry ms | size MB | /metrics gzip ms | gzip MB | peak RSS MB | max event-loop delay ms | slowest /-/healthy ms |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  "| customers × profiles | requests | collection s | ideal s | ratio | /metrics ms | prom-client registry ms | size MB | /metrics gzip ms | gzip extra CPU ms | gzip MB | peak RSS MB | max event-loop delay ms | slowest /-/healthy ms |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ...rows.map(
     (r) =>
-      `| ${r.customers} × ${r.profiles} | ${r.requests} | ${f(r.collectSeconds)} | ${f(r.idealSeconds)} | ${f(r.ratio, 3)} | ${f(r.renderMs, 0)} | ${f(r.promClientRenderMs, 0)} | ${f(r.bytes / 1e6)} | ${f(r.gzipMs, 0)} | ${f(r.gzipBytes / 1e6)} | ${f(r.peakRssMb, 0)} | ${f(r.maxEventLoopDelayMs, 0)} | ${f(r.maxHealthyMs, 0)} |`,
+      `| ${r.customers} × ${r.profiles} | ${r.requests} | ${f(r.collectSeconds)} | ${f(r.idealSeconds)} | ${f(r.ratio, 3)} | ${f(r.renderMs, 0)} | ${f(r.promClientRenderMs, 0)} | ${f(r.bytes / 1e6)} | ${f(r.gzipMs, 0)} | ${f(r.gzipCpuMs, 0)} | ${f(r.gzipBytes / 1e6)} | ${f(r.peakRssMb, 0)} | ${f(r.maxEventLoopDelayMs, 0)} | ${f(r.maxHealthyMs, 0)} |`,
   ),
   "",
 ].join("\n");

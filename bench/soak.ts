@@ -6,7 +6,6 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildApp } from "../src/server/app.js";
 import { exporterFor, startSimulatorProcess } from "./harness.js";
 
 const SCRAPES = Number(process.env.SOAK_SCRAPES ?? 500);
@@ -41,16 +40,7 @@ const exporter = exporterFor(simulator.url, [
   "--avepoint.rate-limit=2000",
   "--avepoint.max-retries=2",
 ]);
-const app = buildApp({
-  scheduler: exporter.scheduler,
-  selfRegistry: exporter.self.registry,
-  version: "soak",
-  telemetryPath: "/metrics",
-  flavor: "v3",
-  apiUrl: simulator.url,
-  timeoutOffsetSeconds: 0.2,
-  defaultTimeoutSeconds: 3,
-});
+const { app } = exporter;
 const url = await app.listen({ host: "127.0.0.1", port: 0 });
 
 const samples: { scrape: number; rssMb: number; resources: Record<string, number> }[] = [];
@@ -68,8 +58,7 @@ for (let i = 1; i <= SCRAPES; i++) {
   }
 }
 const seconds = (Date.now() - started) / 1000;
-await app.close();
-exporter.close();
+await exporter.close();
 await simulator.stop();
 
 const first = samples[0]!;

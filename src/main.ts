@@ -1,21 +1,29 @@
 #!/usr/bin/env node
 /** The composition root: configuration, logger, AvePoint client, scheduler, server; signals. */
 import { readFileSync } from "node:fs";
-import { createAvePointApi } from "./avepoint/index.js";
-import { Scheduler } from "./collect/scheduler.js";
-import { selectCustomers } from "./collect/select.js";
 import { describeConfig, helpText } from "./config/describe.js";
 import { parseConfig } from "./config/parse.js";
+import type { Config } from "./config/config.js";
 import { ConfigError } from "./errors.js";
+import { createExporter } from "./exporter.js";
 import { createLogger } from "./log.js";
-import { createSelfMetrics } from "./metrics/self.js";
-import { buildApp } from "./server/app.js";
 import { loadWebConfig } from "./server/web-config.js";
 import { VERSION } from "./version.js";
 
 const fail = (message: string): never => {
   process.stderr.write(`avepoint-exporter: ${message}\n`);
   process.exit(2);
+};
+
+/** Values that must never reach a log line: the client secret, or the key and its password. */
+const secretsOf = (config: Config): string[] => {
+  const credentials = config.avepoint.credentials;
+  return credentials.kind === "secret"
+    ? [credentials.clientSecret]
+    : [
+        credentials.privateKeyPassword ?? "",
+        ...credentials.privateKeyPem.split("\n").filter((l) => !l.startsWith("-----")),
+      ];
 };
 
 const main = async (): Promise<void> => {
@@ -40,10 +48,13 @@ const main = async (): Promise<void> => {
     if (err instanceof ConfigError) return fail(`config error: ${err.message}`);
     throw err;
   }
-  const self = createSelfMetrics(VERSION);
-  let stack;
+  let exporter;
   try {
-    stack = createAvePointApi(config.avepoint, self.observer, `avepoint-exporter/${VERSION}`);
+    exporter = createExporter(config, {
+      version: VERSION,
+      web,
+      logger: createLogger(config.log, process.stderr, secretsOf(config)),
+    });
   } catch (err) {
     return fail(
       `config error: --avepoint.private-key-file: cannot read the private key (${err instanceof Error ? err.message.split("\n")[0] : "unknown error"})`,
@@ -54,51 +65,17 @@ const main = async (): Promise<void> => {
     return;
   }
 
-  const credentials = config.avepoint.credentials;
-  const logger = createLogger(
-    config.log,
-    process.stderr,
-    credentials.kind === "secret"
-      ? [credentials.clientSecret]
-      : [
-          credentials.privateKeyPassword ?? "",
-          ...credentials.privateKeyPem.split("\n").filter((l) => !l.startsWith("-----")),
-        ],
-  );
-  const scheduler = new Scheduler(stack.api, {
-    minIntervalSeconds: config.collect.minIntervalSeconds,
-    maxStaleSeconds: config.collect.maxStaleSeconds,
-    selection: selectCustomers({
-      include: config.collect.customers,
-      exclude: config.collect.excludeCustomers,
-      shardIndex: config.shard.index,
-      shardTotal: config.shard.total,
-    }),
-    logger: logger.child({ component: "collector" }),
-    hooks: self.hooks,
-  });
-  const app = buildApp({
-    scheduler,
-    selfRegistry: self.registry,
-    version: VERSION,
-    telemetryPath: config.web.telemetryPath,
-    flavor: config.avepoint.flavor,
-    apiUrl: config.avepoint.apiUrl,
-    timeoutOffsetSeconds: config.collect.timeoutOffsetSeconds,
-    defaultTimeoutSeconds: config.collect.defaultTimeoutSeconds,
-    logger,
-    ...(web ? { serverOptions: web.serverOptions, ...(web.guard ? { guard: web.guard } : {}) } : {}),
-  });
+  const { app, scheduler } = exporter;
+  const logger = app.log;
 
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    scheduler.stop();
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    app.close().then(
+    exporter.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );

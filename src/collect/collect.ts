@@ -1,4 +1,5 @@
 /** collect(api, options) → Snapshot: customers → profiles → (per flavor) daily status, concurrently. */
+import pLimit from "p-limit";
 import type { CallContext, PartnerApi } from "../avepoint/index.js";
 import type { Customer } from "../avepoint/types.js";
 import { reasonOf } from "../errors.js";
@@ -8,20 +9,26 @@ export interface CollectOptions extends CallContext {
   /** Which customers this instance collects (filters and shard). */
   readonly accept?: (customer: Customer) => boolean;
   readonly now?: () => number;
+  /**
+   * Customers worked on at once. A few times the request concurrency keeps every request slot busy
+   * while holding far less in memory than starting thousands of customers together.
+   */
+  readonly customerParallelism?: number;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * Never throws: a failure to list customers gives `up: false` (customers already listed are still
- * collected); a failure of one customer is that customer's result only. Concurrency and rate are
- * the transport's business, so every request is queued as soon as it is known.
+ * collected); a failure of one customer is that customer's result only. Request concurrency and
+ * rate are the transport's business; here only how many customers are in progress at once.
  */
 export const collect = async (api: PartnerApi, options: CollectOptions): Promise<Snapshot> => {
   const now = options.now ?? Date.now;
   const startedAt = now();
   const accept = options.accept ?? (() => true);
   const pending: Promise<CustomerResult>[] = [];
+  const limit = pLimit(options.customerParallelism ?? 64);
   const seen = new Set<string>();
   let upError: Snapshot["upError"] = null;
 
@@ -30,7 +37,7 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
       for (const customer of page) {
         if (seen.has(customer.id) || !accept(customer)) continue;
         seen.add(customer.id);
-        pending.push(collectCustomer(api, customer, options));
+        pending.push(limit(() => collectCustomer(api, customer, options)));
       }
     });
   } catch (err) {

@@ -23,6 +23,8 @@ export interface CollectHooks {
 export interface SchedulerOptions {
   readonly minIntervalSeconds: number;
   readonly maxStaleSeconds: number;
+  /** Customers in progress at once (see CollectOptions). */
+  readonly customerParallelism?: number;
   readonly selection?: CustomerSelection;
   readonly logger?: CollectLogger;
   readonly hooks?: CollectHooks;
@@ -88,6 +90,9 @@ export class Scheduler {
         signal,
         deadline,
         now: this.now,
+        ...(this.options.customerParallelism
+          ? { customerParallelism: this.options.customerParallelism }
+          : {}),
         ...(this.options.selection ? { accept: this.options.selection.accept } : {}),
       });
     } finally {

@@ -42,10 +42,9 @@ export const scrapeDeadline = (header: unknown, deps: AppDeps, now: number): num
 
 /** Streams the collected series chunk by chunk, yielding to the event loop between chunks. */
 async function* exposition(view: View, own: string): AsyncGenerator<string> {
-  let chunks = 0;
   for (const chunk of renderChunks(view)) {
-    yield chunk;
-    if (++chunks % 4 === 0) await yieldToEventLoop();
+    if (chunk !== "") yield chunk;
+    await yieldToEventLoop();
   }
   yield own;
 }

@@ -1,14 +1,11 @@
 /** An exporter assembled exactly as main.ts does, for tests: config from argv/env, real client, Fastify app. */
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { createAvePointApi } from "../../src/avepoint/index.js";
-import { Scheduler } from "../../src/collect/scheduler.js";
-import { selectCustomers } from "../../src/collect/select.js";
+import type { Scheduler } from "../../src/collect/scheduler.js";
 import type { Config } from "../../src/config/config.js";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
+import { createExporter } from "../../src/exporter.js";
 import { createLogger } from "../../src/log.js";
-import { createSelfMetrics } from "../../src/metrics/self.js";
-import { buildApp } from "../../src/server/app.js";
 import type { Simulator } from "../../src/simulator/server.js";
 import { parseExposition, type Sample } from "./exposition.js";
 
@@ -52,30 +49,10 @@ export const exporterFor = async (
     },
   });
   const logger = createLogger({ level: "debug", format: "json" }, sink);
-  const self = createSelfMetrics("test", { defaultMetrics: false });
-  const { api, transport } = createAvePointApi(config.avepoint, self.observer, "avepoint-exporter/test");
-  const scheduler = new Scheduler(api, {
-    minIntervalSeconds: config.collect.minIntervalSeconds,
-    maxStaleSeconds: config.collect.maxStaleSeconds,
-    selection: selectCustomers({
-      include: config.collect.customers,
-      exclude: config.collect.excludeCustomers,
-      shardIndex: config.shard.index,
-      shardTotal: config.shard.total,
-    }),
-    logger,
-    hooks: self.hooks,
-  });
-  const app = buildApp({
-    scheduler,
-    selfRegistry: self.registry,
+  const { app, scheduler, close } = createExporter(config, {
     version: "test",
-    telemetryPath: config.web.telemetryPath,
-    flavor: config.avepoint.flavor,
-    apiUrl: config.avepoint.apiUrl,
-    timeoutOffsetSeconds: config.collect.timeoutOffsetSeconds,
-    defaultTimeoutSeconds: config.collect.defaultTimeoutSeconds,
     logger,
+    defaultMetrics: false,
   });
   await app.ready();
   return {
@@ -87,10 +64,6 @@ export const exporterFor = async (
       const response = await app.inject({ method: "GET", url: config.web.telemetryPath, headers });
       return { status: response.statusCode, text: response.body, samples: parseExposition(response.body) };
     },
-    close: async () => {
-      scheduler.stop();
-      await app.close();
-      transport.close();
-    },
+    close,
   };
 };

@@ -5,12 +5,9 @@
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { createAvePointApi } from "../../src/avepoint/index.js";
-import { Scheduler } from "../../src/collect/scheduler.js";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
+import { createExporter } from "../../src/exporter.js";
 import { createLogger } from "../../src/log.js";
-import { createSelfMetrics } from "../../src/metrics/self.js";
-import { buildApp } from "../../src/server/app.js";
 import type { Simulator } from "../../src/simulator/server.js";
 
 export interface FileExporter {
@@ -46,25 +43,7 @@ export const fileExporterFor = async (
     },
   });
   const logger = createLogger({ level: "debug", format: "json" }, sink);
-  const self = createSelfMetrics("test", { defaultMetrics: false });
-  const { api, transport } = createAvePointApi(config.avepoint, self.observer, "avepoint-exporter/test");
-  const scheduler = new Scheduler(api, {
-    minIntervalSeconds: config.collect.minIntervalSeconds,
-    maxStaleSeconds: config.collect.maxStaleSeconds,
-    logger,
-    hooks: self.hooks,
-  });
-  const app = buildApp({
-    scheduler,
-    selfRegistry: self.registry,
-    version: "test",
-    telemetryPath: config.web.telemetryPath,
-    flavor: config.avepoint.flavor,
-    apiUrl: config.avepoint.apiUrl,
-    timeoutOffsetSeconds: config.collect.timeoutOffsetSeconds,
-    defaultTimeoutSeconds: config.collect.defaultTimeoutSeconds,
-    logger,
-  });
+  const { app, close } = createExporter(config, { version: "test", logger, defaultMetrics: false });
   await app.ready();
   return {
     app,
@@ -73,10 +52,6 @@ export const fileExporterFor = async (
       const response = await app.inject({ method: "GET", url: config.web.telemetryPath });
       return { status: response.statusCode, text: response.body };
     },
-    close: async () => {
-      scheduler.stop();
-      await app.close();
-      transport.close();
-    },
+    close,
   };
 };

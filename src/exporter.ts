@@ -1,0 +1,74 @@
+/**
+ * Assembles an exporter from a validated configuration: AvePoint client stack, scheduler, own
+ * metrics and the Fastify app. main.ts, the tests and the benchmarks all build it this way.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { createAvePointApi } from "./avepoint/index.js";
+import { Scheduler, type CollectLogger } from "./collect/scheduler.js";
+import { selectCustomers } from "./collect/select.js";
+import type { Config } from "./config/config.js";
+import { createSelfMetrics, type SelfMetrics } from "./metrics/self.js";
+import { buildApp } from "./server/app.js";
+import type { WebConfig } from "./server/web-config.js";
+
+export interface Exporter {
+  readonly app: FastifyInstance;
+  readonly scheduler: Scheduler;
+  readonly self: SelfMetrics;
+  /** Stops collecting, closes the server and the idle upstream connections. */
+  close(): Promise<void>;
+}
+
+export interface ExporterOptions {
+  readonly version: string;
+  readonly logger?: FastifyBaseLogger & CollectLogger;
+  readonly web?: WebConfig | null;
+  /** prom-client's process and Node.js metrics (default on). */
+  readonly defaultMetrics?: boolean;
+}
+
+/** @throws Error when a certificate's private key cannot be read (wrong password, bad PEM). */
+export const createExporter = (config: Config, options: ExporterOptions): Exporter => {
+  const self = createSelfMetrics(options.version, { defaultMetrics: options.defaultMetrics ?? true });
+  const { api, transport } = createAvePointApi(
+    config.avepoint,
+    self.observer,
+    `avepoint-exporter/${options.version}`,
+  );
+  const scheduler = new Scheduler(api, {
+    minIntervalSeconds: config.collect.minIntervalSeconds,
+    maxStaleSeconds: config.collect.maxStaleSeconds,
+    customerParallelism: config.avepoint.concurrency * 4,
+    selection: selectCustomers({
+      include: config.collect.customers,
+      exclude: config.collect.excludeCustomers,
+      shardIndex: config.shard.index,
+      shardTotal: config.shard.total,
+    }),
+    hooks: self.hooks,
+    ...(options.logger ? { logger: options.logger.child({ component: "collector" }) } : {}),
+  });
+  const web = options.web ?? null;
+  const app = buildApp({
+    scheduler,
+    selfRegistry: self.registry,
+    version: options.version,
+    telemetryPath: config.web.telemetryPath,
+    flavor: config.avepoint.flavor,
+    apiUrl: config.avepoint.apiUrl,
+    timeoutOffsetSeconds: config.collect.timeoutOffsetSeconds,
+    defaultTimeoutSeconds: config.collect.defaultTimeoutSeconds,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(web ? { serverOptions: web.serverOptions, ...(web.guard ? { guard: web.guard } : {}) } : {}),
+  });
+  return {
+    app,
+    scheduler,
+    self,
+    close: async () => {
+      scheduler.stop();
+      await app.close();
+      transport.close();
+    },
+  };
+};
