@@ -8,7 +8,7 @@ import { normalizeCustomer, normalizeProfile } from "../normalize.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import type { PartnerApi } from "./partner-api.js";
-import { pagedByNextLink } from "./paging.js";
+import { allPages, pagedByNextLink } from "./paging.js";
 import { readDaily } from "./v3.js";
 
 const CUSTOMERS = "GET /partner/customers";
@@ -53,20 +53,17 @@ export class ModernApi implements PartnerApi {
     );
   }
 
-  async listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
-    const profiles: ScanProfile[] = [];
-    await pagedByNextLink(
-      this.client,
-      {
-        method: "GET",
-        path: `/partner/customers/${encodeURIComponent(customerId)}/scanProfiles`,
-        endpoint: PROFILES,
-      },
-      ctx,
-      normalizeProfile,
-      (page) => profiles.push(...page),
+  listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
+    const path = `/partner/customers/${encodeURIComponent(customerId)}/scanProfiles`;
+    return allPages((onPage) =>
+      pagedByNextLink(
+        this.client,
+        { method: "GET", path, endpoint: PROFILES },
+        ctx,
+        normalizeProfile,
+        onPage,
+      ),
     );
-    return profiles;
   }
 
   async profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {

@@ -36,22 +36,31 @@ export const page = (client: ApiClient, request: JsonRequest, ctx: CallContext) 
  */
 export const pagedByIndex = async <T>(
   client: ApiClient,
-  request: (pageIndex: number) => JsonRequest,
+  base: JsonRequest,
   ctx: CallContext,
   map: (record: unknown, endpoint: string) => T,
   onPage: (items: T[]) => void,
 ): Promise<void> => {
-  const first = request(1);
-  const head = await page(client, first, ctx);
-  onPage(mapRecords(client, head.items, first.endpoint, map));
-  const total = head.totalCount ?? head.items.length;
-  const pages = Math.ceil(total / PAGE_SIZE);
+  const request = (pageIndex: number): JsonRequest => ({
+    ...base,
+    query: { ...base.query, pageIndex, pageSize: PAGE_SIZE },
+  });
+  const head = await page(client, request(1), ctx);
+  onPage(mapRecords(client, head.items, base.endpoint, map));
+  const pages = Math.ceil((head.totalCount ?? head.items.length) / PAGE_SIZE);
   const rest: Promise<void>[] = [];
-  for (let index = 2; index <= pages; index++) {
-    const req = request(index);
-    rest.push(page(client, req, ctx).then((p) => onPage(mapRecords(client, p.items, req.endpoint, map))));
-  }
+  for (let index = 2; index <= pages; index++)
+    rest.push(
+      page(client, request(index), ctx).then((p) => onPage(mapRecords(client, p.items, base.endpoint, map))),
+    );
   await Promise.all(rest);
+};
+
+/** Every item of a paged list, in one array. */
+export const allPages = async <T>(paged: (onPage: (items: T[]) => void) => Promise<void>): Promise<T[]> => {
+  const all: T[] = [];
+  await paged((items) => all.push(...items));
+  return all;
 };
 
 /** OData paging: follow `@odata.nextLink` (or `nextLink`) until there is none. */

@@ -3,8 +3,8 @@ import type { ApiClient } from "../client.js";
 import { normalizeCustomer, normalizeProfile } from "../normalize.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
-import { PAGE_SIZE, type PartnerApi } from "./partner-api.js";
-import { pagedByIndex } from "./paging.js";
+import type { PartnerApi } from "./partner-api.js";
+import { allPages, pagedByIndex } from "./paging.js";
 import { readDaily } from "./v3.js";
 
 const BASE = "/partner/external/v3/general/customers";
@@ -18,37 +18,14 @@ export class V3BatchApi implements PartnerApi {
   constructor(private readonly client: ApiClient) {}
 
   listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void> {
-    return pagedByIndex(
-      this.client,
-      (pageIndex) => ({
-        method: "POST",
-        path: `${BASE}/batch`,
-        endpoint: CUSTOMERS,
-        query: { pageIndex, pageSize: PAGE_SIZE },
-        body: {},
-      }),
-      ctx,
-      normalizeCustomer,
-      onPage,
-    );
+    const request = { method: "POST", path: `${BASE}/batch`, endpoint: CUSTOMERS, body: {} } as const;
+    return pagedByIndex(this.client, request, ctx, normalizeCustomer, onPage);
   }
 
-  async listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
-    const profiles: ScanProfile[] = [];
-    await pagedByIndex(
-      this.client,
-      (pageIndex) => ({
-        method: "POST",
-        path: `${BASE}/${encodeURIComponent(customerId)}/scan-profiles/batch`,
-        endpoint: PROFILES,
-        query: { pageIndex, pageSize: PAGE_SIZE },
-        body: {},
-      }),
-      ctx,
-      normalizeProfile,
-      (page) => profiles.push(...page),
-    );
-    return profiles;
+  listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
+    const path = `${BASE}/${encodeURIComponent(customerId)}/scan-profiles/batch`;
+    const request = { method: "POST", path, endpoint: PROFILES, body: {} } as const;
+    return allPages((onPage) => pagedByIndex(this.client, request, ctx, normalizeProfile, onPage));
   }
 
   async profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {

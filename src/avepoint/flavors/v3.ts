@@ -3,8 +3,8 @@ import type { ApiClient } from "../client.js";
 import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normalize.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
-import { PAGE_SIZE, type PartnerApi } from "./partner-api.js";
-import { pagedByIndex } from "./paging.js";
+import type { PartnerApi } from "./partner-api.js";
+import { allPages, pagedByIndex } from "./paging.js";
 
 const BASE = "/partner/external/v3/general/customers";
 const CUSTOMERS = `GET ${BASE}`;
@@ -19,33 +19,18 @@ export class V3Api implements PartnerApi {
   listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void> {
     return pagedByIndex(
       this.client,
-      (pageIndex) => ({
-        method: "GET",
-        path: BASE,
-        endpoint: CUSTOMERS,
-        query: { pageIndex, pageSize: PAGE_SIZE },
-      }),
+      { method: "GET", path: BASE, endpoint: CUSTOMERS },
       ctx,
       normalizeCustomer,
       onPage,
     );
   }
 
-  async listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
-    const profiles: ScanProfile[] = [];
-    await pagedByIndex(
-      this.client,
-      (pageIndex) => ({
-        method: "GET",
-        path: `${BASE}/${encodeURIComponent(customerId)}/scan-profiles`,
-        endpoint: PROFILES,
-        query: { pageIndex, pageSize: PAGE_SIZE },
-      }),
-      ctx,
-      normalizeProfile,
-      (page) => profiles.push(...page),
+  listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
+    const path = `${BASE}/${encodeURIComponent(customerId)}/scan-profiles`;
+    return allPages((onPage) =>
+      pagedByIndex(this.client, { method: "GET", path, endpoint: PROFILES }, ctx, normalizeProfile, onPage),
     );
-    return profiles;
   }
 
   async profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {

@@ -1,0 +1,85 @@
+/** Typed reads of raw setting values (zod for numbers and URLs); every failure names the flag. */
+import { z } from "zod";
+import { ConfigError } from "../errors.js";
+import { parseDurationSeconds } from "./duration.js";
+import type { SettingFlag } from "./settings.js";
+
+export class Validator {
+  constructor(private readonly get: (flag: SettingFlag) => string | undefined) {}
+
+  private fail(flag: string, problem: string): never {
+    throw new ConfigError(`--${flag}`, problem);
+  }
+
+  private required(flag: SettingFlag): string {
+    const value = this.get(flag);
+    if (value === undefined) this.fail(flag, "missing");
+    return value;
+  }
+
+  oneOf<T extends string>(flag: SettingFlag, allowed: readonly T[]): T {
+    const value = this.required(flag);
+    if (!(allowed as readonly string[]).includes(value))
+      this.fail(flag, `unknown value "${value}"; valid: ${allowed.join(", ")}`);
+    return value as T;
+  }
+
+  number(flag: SettingFlag, min: number, max: number): number {
+    const value = this.required(flag);
+    const result = z.coerce
+      .number()
+      .finite()
+      .min(min)
+      .max(max)
+      .safeParse(value.trim() === "" ? NaN : value);
+    if (!result.success) this.fail(flag, `must be a number from ${min} to ${max}, got "${value}"`);
+    return result.data;
+  }
+
+  int(flag: SettingFlag, min: number, max: number): number {
+    const value = this.required(flag);
+    const result = z.coerce
+      .number()
+      .int()
+      .min(min)
+      .max(max)
+      .safeParse(value.trim() === "" ? NaN : value);
+    if (!result.success) this.fail(flag, `must be a whole number from ${min} to ${max}, got "${value}"`);
+    return result.data;
+  }
+
+  duration(flag: SettingFlag, min: number): number {
+    const value = this.required(flag);
+    const seconds = parseDurationSeconds(value);
+    if (seconds === null) this.fail(flag, `must be a duration like 30s, 5m or 1h, got "${value}"`);
+    if (seconds < min) this.fail(flag, `must be at least ${min}s, got "${value}"`);
+    return seconds;
+  }
+
+  url(flag: SettingFlag): string | undefined {
+    const value = this.get(flag);
+    if (value === undefined) return undefined;
+    const result = z.url({ protocol: /^https?$/ }).safeParse(value);
+    if (!result.success) this.fail(flag, `must be an http(s) URL, got "${value}"`);
+    return value;
+  }
+
+  list(flag: SettingFlag): string[] {
+    const value = this.get(flag);
+    return value === undefined
+      ? []
+      : value
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+  }
+
+  listenAddress(flag: SettingFlag): [string | undefined, number] {
+    const value = this.required(flag);
+    const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+    const port = Number(match?.[3]);
+    if (!match || port > 65535) this.fail(flag, `must be [host]:port, got "${value}"`);
+    const host = match[1] ?? match[2];
+    return [host === "" ? undefined : host, port];
+  }
+}
