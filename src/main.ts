@@ -56,9 +56,8 @@ const main = async (): Promise<void> => {
       logger: createLogger(config.log, process.stderr, secretsOf(config)),
     });
   } catch (err) {
-    return fail(
-      `config error: --avepoint.private-key-file: cannot read the private key (${err instanceof Error ? err.message.split("\n")[0] : "unknown error"})`,
-    );
+    const detail = err instanceof Error ? (err.message.split("\n")[0] ?? "") : "unknown error";
+    return fail(`config error: --avepoint.private-key-file: cannot use the certificate and key (${detail})`);
   }
   if (parsed.check) {
     process.stdout.write(describeConfig(config, parsed.sources));
@@ -82,6 +81,10 @@ const main = async (): Promise<void> => {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // Without a handler SIGHUP would end the process; settings are read once, at start.
+  process.on("SIGHUP", () =>
+    logger.warn("SIGHUP ignored: restart the exporter to apply configuration changes"),
+  );
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
   process.on("uncaughtException", (err) => {
     // Logged through the scrubbing logger rather than Node's default stack dump.

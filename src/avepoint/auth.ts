@@ -31,6 +31,7 @@ const REFRESH_MARGIN_MS = 60_000;
 export class TokenProvider implements TokenSource {
   private current: { token: string; refreshAt: number } | null = null;
   private inflight: Promise<string> | null = null;
+  private refused: { error: AuthError; signal: AbortSignal } | null = null;
   private readonly clock: Clock;
   private readonly assertion: AssertionSigner | null;
 
@@ -46,10 +47,18 @@ export class TokenProvider implements TokenSource {
   }
 
   get(ctx: CallContext): Promise<string> {
-    if (this.current && this.clock.now() < this.current.refreshAt) return Promise.resolve(this.current.token);
-    this.inflight ??= this.fetch(ctx).finally(() => {
-      this.inflight = null;
-    });
+    const now = this.clock.now();
+    if (this.current && now < this.current.refreshAt) return Promise.resolve(this.current.token);
+    // A refusal answers the rest of the same collection, which then asks once, not once per customer.
+    if (this.refused?.signal === ctx.signal) return Promise.reject(this.refused.error);
+    this.inflight ??= this.fetch(ctx)
+      .catch((err: unknown) => {
+        if (err instanceof AuthError) this.refused = { error: err, signal: ctx.signal };
+        throw err;
+      })
+      .finally(() => {
+        this.inflight = null;
+      });
     return this.inflight;
   }
 
@@ -82,6 +91,8 @@ export class TokenProvider implements TokenSource {
         ctx,
       );
     } catch (err) {
+      // Running out of time is the collection's deadline, not a failure of the credentials.
+      if (err instanceof UpstreamError && err.reason === "timeout") throw err;
       this.options.observer.tokenRequest("failure");
       const message = err instanceof UpstreamError ? err.message : "request failed";
       throw new AuthError(`cannot get a token from the identity service: ${message}`);
@@ -97,6 +108,7 @@ export class TokenProvider implements TokenSource {
       );
     }
     this.options.observer.tokenRequest("success");
+    this.refused = null;
     const lifetimeMs =
       (typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 3600) * 1000;
     const now = this.clock.now();

@@ -107,20 +107,19 @@ export class Transport {
       });
       const retry = result.kind === "error" ? result.retry : retryReasonForStatus(result.status);
       if (result.kind === "response" && (retry === null || retry === "401")) return result;
-      if (ctx.signal.aborted)
-        throw new UpstreamError(`${request.endpoint}: deadline reached`, "timeout", request.endpoint);
-      if (attempt >= maxRetries) throw this.failure(request.endpoint, result);
-
       const retryAfter = result.kind === "response" ? parseRetryAfterMs(result.retryAfter, this.clock) : null;
       const waitMs = retryAfter ?? backoffDelayMs(attempt, this.random);
       const now = this.clock.now();
+      // The limit is the app's, not the request's: everybody waits (counted as throttle wait),
+      // even when this request gives up.
+      if (retry === "429") this.limiter.pause(now + waitMs);
+      if (ctx.signal.aborted)
+        throw new UpstreamError(`${request.endpoint}: deadline reached`, "timeout", request.endpoint);
+      if (attempt >= maxRetries) throw this.failure(request.endpoint, result);
       if (now + waitMs > ctx.deadline)
         throw this.failure(request.endpoint, result, " (retry would pass the deadline)");
       this.observer.retry(request.endpoint, retry!);
-      if (retry === "429") {
-        // The limit is the app's, not the request's: everybody waits (counted as throttle wait).
-        this.limiter.pause(now + waitMs);
-      } else {
+      if (retry !== "429") {
         try {
           await sleep(waitMs, ctx.signal);
         } catch {

@@ -89,6 +89,9 @@ export const parseTimestamp = (value: unknown, field: string, endpoint: string):
   return ms / 1000;
 };
 
+/** The code given to a status *name* that is not known; shown as state "unknown". */
+export const UNKNOWN_STATUS = -1;
+
 const squash = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, "");
 const JOB_STATUS_BY_NAME = new Map<string, number>(
   Object.entries(JOB_STATUS_NAMES).map(([code, name]) => [squash(name), Number(code)]),
@@ -137,7 +140,13 @@ export const normalizeCustomer = (record: unknown, endpoint: string): Customer =
  * counts are; `required` turns an incomplete record into a ParseError (daily endpoints).
  */
 const normalizeStatus = (fields: Fields, endpoint: string, required: boolean): ProfileStatus | null => {
-  const lastScanStatus = code(fields, SCAN_STATUS_BY_NAME, endpoint, "lastScanStatus");
+  let lastScanStatus: number | undefined;
+  try {
+    lastScanStatus = code(fields, SCAN_STATUS_BY_NAME, endpoint, "lastScanStatus");
+  } catch {
+    // A status name this version does not know: kept as unknown, never a failure.
+    lastScanStatus = UNKNOWN_STATUS;
+  }
   const newRegisteredObjects = integer(
     fields,
     endpoint,

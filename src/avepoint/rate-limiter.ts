@@ -27,7 +27,11 @@ export class RateLimiter {
 
   /** Pause every request until `until` (epoch ms); a later pause wins over an earlier one. */
   pause(until: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, until);
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    // Restart gently: no saved-up burst when the pause ends; one request then, the rest at the rate.
+    this.tokens = Math.min(this.tokens, 1);
+    this.updatedAt = Math.max(this.updatedAt, until);
   }
 
   get pausedUntilMs(): number {
@@ -40,11 +44,13 @@ export class RateLimiter {
    */
   async acquire(ctx: CallContext): Promise<void> {
     const start = this.clock.now();
-    // Reserve a token now (the bucket may go negative): waiters are served in arrival order.
-    this.refill(start);
+    // Reserve a token now (the bucket may go negative): waiters are served in arrival order,
+    // spaced at the rate from the end of any pause.
+    const from = Math.max(start, this.pausedUntil);
+    this.refill(from);
     this.tokens -= 1;
     const rateWait = this.tokens < 0 ? (-this.tokens / this.ratePerSecond) * 1000 : 0;
-    const readyAt = Math.max(start + rateWait, this.pausedUntil);
+    const readyAt = from + rateWait;
     if (readyAt > ctx.deadline) {
       this.tokens += 1;
       throw new DeadlineError("rate limit wait would pass the deadline");
@@ -67,7 +73,8 @@ export class RateLimiter {
   }
 
   private refill(now: number): void {
-    const elapsed = Math.max(0, now - this.updatedAt) / 1000;
+    if (now <= this.updatedAt) return;
+    const elapsed = (now - this.updatedAt) / 1000;
     this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.ratePerSecond);
     this.updatedAt = now;
   }

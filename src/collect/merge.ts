@@ -4,7 +4,8 @@ import type { CustomerView, Snapshot, View } from "./snapshot.js";
 /**
  * - a customer collected now: fresh data, success;
  * - a customer that failed now: its last known profiles while they are younger than maxStale;
- * - a customer missing from the listing: gone if the listing was complete, else kept as failed.
+ * - a customer missing from the listing: gone if the listing was complete, else kept as failed
+ *   (with its last known profiles while they are younger than maxStale).
  */
 export const mergeSnapshot = (previous: View | null, snapshot: Snapshot, maxStaleSeconds: number): View => {
   const collectedAt = snapshot.startedAt / 1000;
@@ -36,10 +37,14 @@ export const mergeSnapshot = (previous: View | null, snapshot: Snapshot, maxStal
     });
   }
   if (!snapshot.up) {
-    for (const old of before.values()) {
-      if (!fresh(old)) continue;
-      customers.push({ ...old, success: false, error: snapshot.upError ?? old.error });
-    }
+    // Not listed because the listing failed: still there, marked failed, values while fresh.
+    for (const old of before.values())
+      customers.push({
+        ...old,
+        profiles: fresh(old) ? old.profiles : [],
+        success: false,
+        error: snapshot.upError ?? old.error,
+      });
   }
   return {
     collectedAt,

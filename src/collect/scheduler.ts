@@ -55,7 +55,7 @@ export class Scheduler {
    * The view for a scrape that must be answered by `deadline` (epoch ms). Never rejects.
    */
   get(deadline: number): Promise<View> {
-    if (this.inflight) return this.inflight;
+    if (this.inflight) return this.joinInflight(this.inflight, deadline);
     const view = this.view;
     if (
       view &&
@@ -72,6 +72,24 @@ export class Scheduler {
   /** True once a collection could authenticate and list customers (readiness). */
   get hasSucceeded(): boolean {
     return this.succeeded;
+  }
+
+  /**
+   * A scrape joining a collection started by someone else waits at most until its own deadline;
+   * then it gets the last complete view (if there is one) rather than timing out.
+   */
+  private joinInflight(inflight: Promise<View>, deadline: number): Promise<View> {
+    const fallback = this.view;
+    const wait = deadline - this.now();
+    if (fallback === null) return inflight;
+    if (wait <= 0) return Promise.resolve(fallback);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(fallback), wait);
+      void inflight.then((view) => {
+        clearTimeout(timer);
+        resolve(view);
+      });
+    });
   }
 
   stop(): void {
@@ -97,6 +115,8 @@ export class Scheduler {
       });
     } finally {
       clearTimeout(timer);
+      // Nothing of this collection may outlive it.
+      controller.abort();
     }
     this.view = mergeSnapshot(this.view, snapshot, this.options.maxStaleSeconds);
     if (snapshot.up) this.succeeded = true;

@@ -101,10 +101,11 @@ export const parseConfig = (
 
   const [host, port] = v.listenAddress("web.listen-address");
   const telemetryPath = get("web.telemetry-path") ?? "/metrics";
-  if (!telemetryPath.startsWith("/") || telemetryPath === "/")
+  // Paths under /-/ are the open health endpoints: metrics there would escape basic auth.
+  if (!telemetryPath.startsWith("/") || telemetryPath === "/" || telemetryPath.startsWith("/-/"))
     throw new ConfigError(
       "--web.telemetry-path",
-      `must start with / and not be / itself, got "${telemetryPath}"`,
+      `must start with /, and be neither / nor under /-/, got "${telemetryPath}"`,
     );
 
   const shardTotal = v.int("shard.total", 1, 1_000_000);
@@ -160,8 +161,16 @@ const readFlags = (argv: readonly string[]) => {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const flag = /'(-{1,2}[^']+)'/.exec(message)?.[1] ?? "arguments";
-    throw new ConfigError(flag, message.replace(/\. To specify.*$/s, "").trim());
+    // A stray argument is not echoed: it may be a secret typed in the wrong place.
+    if (/positional/i.test(message))
+      throw new ConfigError("arguments", "unexpected argument without a flag name (write --name=value)");
+    const flag = /'(-{1,2}[^'= ]+)/.exec(message)?.[1] ?? "arguments";
+    const problem = /unknown option/i.test(message)
+      ? "unknown flag (see --help)"
+      : /argument missing/i.test(message)
+        ? "needs a value (--name=value)"
+        : "cannot be read (see --help)";
+    throw new ConfigError(flag, problem);
   }
   const values = new Map<string, string>();
   for (const [key, value] of Object.entries(parsed.values))
@@ -207,7 +216,7 @@ const readCredentials = (values: ReadonlyMap<string, RawValue>, readFile: ReadFi
     const text =
       raw.source.startsWith("$") && !raw.source.endsWith("_FILE")
         ? raw.value
-        : readPath(flag, raw.value, readFile);
+        : readPath(flag, raw.value, readFile, `named by ${raw.source}`);
     const trimmed = text.trim();
     if (trimmed === "") throw new ConfigError(`--${flag}`, "is empty");
     return trimmed;
@@ -241,11 +250,15 @@ const readCredentials = (values: ReadonlyMap<string, RawValue>, readFile: ReadFi
   return { kind: "secret", clientSecret };
 };
 
-const readPath = (flag: string, path: string, readFile: ReadFile): string => {
+/**
+ * @param hidden for secret files: how to name the file instead of printing its path (a secret
+ *   pasted where its path belongs must not be echoed).
+ */
+const readPath = (flag: string, path: string, readFile: ReadFile, hidden?: string): string => {
   try {
     return readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new ConfigError(`--${flag}`, `cannot read file ${path} (${code})`);
+    throw new ConfigError(`--${flag}`, `cannot read file ${hidden ?? path} (${code})`);
   }
 };

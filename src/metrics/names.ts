@@ -12,7 +12,7 @@ export const METRICS = {
   },
   profileStatus: {
     name: "avepoint_scan_profile_last_scan_status",
-    help: `Status code of the profile's last scan job (${statusList}; any other code is unknown).`,
+    help: `Status code of the profile's last scan job (${statusList}; any other code is unknown; -1 is a status name this version does not know).`,
   },
   profileState: {
     name: "avepoint_scan_profile_last_scan_state",

@@ -116,6 +116,23 @@ describe("access tokens", () => {
     expect(state.apiCalls).toHaveLength(2);
   });
 
+  it("asks the identity service once per collection when it refuses, not once per customer", async () => {
+    const { state, tokens } = fake({ tokenStatus: 400 });
+    const collection = ctx();
+    const first = tokens.get(collection).catch(() => "refused");
+    await vi.runAllTimersAsync();
+    expect(await first).toBe("refused");
+    const more = await Promise.all(
+      Array.from({ length: 5 }, () => tokens.get(collection).catch(() => "refused")),
+    );
+    expect(more).toEqual(Array(5).fill("refused"));
+    expect(state.tokenRequests).toBe(1);
+    const next = tokens.get(ctx()).catch(() => "refused");
+    await vi.runAllTimersAsync();
+    await next;
+    expect(state.tokenRequests).toBe(2);
+  });
+
   it("turns a refusal into an AuthError naming the identity service's error, without the secret", async () => {
     const { tokens } = fake({ tokenStatus: 400 });
     const got = tokens.get(ctx());

@@ -94,6 +94,11 @@ describe("normalisation, one row per quirk", () => {
       (e) => ({ ...e, status: { ...e.status, lastScanStatus: 42 } }),
     ],
     ["scanMode absent", { ...daily, scanMode: undefined }, (e) => ({ ...e, scanMode: null })],
+    [
+      "a status name this version does not know",
+      { ...daily, lastScanStatus: "InProgressV2" },
+      (e) => ({ ...e, status: { ...e.status, lastScanStatus: -1 } }),
+    ],
   ])("%s", (_name, wire, expect_) => {
     expect(normalizeDaily(JSON.parse(JSON.stringify(wire)), E)).toEqual(expect_(expected));
   });

@@ -212,3 +212,38 @@ describe("rate limiter", () => {
     await result;
   });
 });
+
+describe("after a 429 pause", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("resumes at the rate, not with a burst of every waiting request", async () => {
+    const limiter = new RateLimiter(10);
+    const t0 = Date.now();
+    limiter.pause(t0 + 1000);
+    const times: number[] = [];
+    const all = Array.from({ length: 4 }, () =>
+      limiter.acquire(ctx()).then(() => times.push(Date.now() - t0)),
+    );
+    await vi.runAllTimersAsync();
+    await Promise.all(all);
+    expect(times).toEqual([1000, 1100, 1200, 1300]);
+  });
+
+  it("pauses everybody even when the throttled request gives up", async () => {
+    const net = fakeNetwork((url) =>
+      url.endsWith("/a") ? { status: 429, headers: { "retry-after": "3" } } : { status: 200 },
+    );
+    const t = transport(net.adapter, observer().api, { maxRetries: 0 });
+    const t0 = Date.now();
+    await expect(t.send(get("http://h/a"), ctx())).rejects.toMatchObject({ reason: "throttled" });
+    const b = t.send(get("http://h/b"), ctx());
+    await vi.runAllTimersAsync();
+    await b;
+    expect(net.attempts.find((x) => x.url.endsWith("/b"))!.at - t0).toBeGreaterThanOrEqual(3000);
+  });
+});

@@ -129,7 +129,7 @@ describe("configuration", () => {
       "a missing secret file",
       ["--avepoint.client-id=a", "--avepoint.client-secret-file=/nope"],
       {},
-      "--avepoint.client-secret-file: cannot read file /nope",
+      "--avepoint.client-secret-file: cannot read file named by --avepoint.client-secret-file (ENOENT)",
     ],
     [
       "an unknown flavor",
@@ -220,6 +220,8 @@ describe("configuration", () => {
     const text = (error as Error).message;
     expect(text).toContain(message);
     expect(text).not.toContain("\n");
+    // Secret file paths are never echoed: a secret pasted there would otherwise be printed.
+    expect(text).not.toContain("/nope");
   });
 
   it("prints the effective settings with the secret masked", () => {
@@ -229,5 +231,38 @@ describe("configuration", () => {
     expect(text).toContain("client secret <secret>");
     expect(text).toContain("(from $AVEPOINT_CLIENT_SECRET)");
     expect(text).not.toContain("s3cr3t");
+  });
+});
+
+describe("configuration errors never echo what may be a secret", () => {
+  it.each([
+    [
+      "a secret pasted into AVEPOINT_CLIENT_SECRET_FILE",
+      [],
+      { AVEPOINT_CLIENT_SECRET_FILE: "pa55-w0rd-value" },
+    ],
+    ["a secret given as a stray argument", ["pa55-w0rd-value"], BASE_ENV],
+    [
+      "a secret as the password file flag",
+      [
+        "--avepoint.certificate-file=/run/secret",
+        "--avepoint.private-key-file=/run/secret",
+        "--avepoint.private-key-password-file=pa55-w0rd-value",
+      ],
+      {},
+    ],
+  ])("%s", (_name, argv, env) => {
+    expect(() => parseConfig(["--avepoint.client-id=a", ...argv], env, readFile)).toThrow(ConfigError);
+    try {
+      parseConfig(["--avepoint.client-id=a", ...argv], env, readFile);
+    } catch (err) {
+      expect((err as Error).message).not.toContain("pa55-w0rd-value");
+    }
+  });
+
+  it("refuses a telemetry path under /-/, which basic auth leaves open", () => {
+    expect(() =>
+      parseConfig(["--avepoint.client-id=a", "--web.telemetry-path=/-/metrics"], BASE_ENV, readFile),
+    ).toThrow("--web.telemetry-path");
   });
 });

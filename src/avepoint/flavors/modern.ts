@@ -67,7 +67,11 @@ export class ModernApi implements PartnerApi {
   }
 
   async profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {
-    const candidates = this.remembered === null ? this.routes : [this.remembered];
+    // The route that answered last comes first; on a 404 the others are tried again, since
+    // AvePoint renamed this endpoint once already.
+    const remembered = this.remembered;
+    const candidates =
+      remembered === null ? this.routes : [remembered, ...this.routes.filter((r) => r !== remembered)];
     const c = encodeURIComponent(customerId);
     const p = encodeURIComponent(profileId);
     for (const [i, name] of candidates.entries()) {
@@ -77,7 +81,7 @@ export class ModernApi implements PartnerApi {
           { method: "GET", path: route.path(c, p), endpoint: route.endpoint },
           ctx,
         );
-        this.remembered ??= name;
+        this.remembered = name;
         return readDaily(this.client, body, route.endpoint);
       } catch (err) {
         const tryNext = err instanceof UpstreamHttpError && err.status === 404 && i < candidates.length - 1;

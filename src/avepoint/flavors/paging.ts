@@ -47,13 +47,25 @@ export const pagedByIndex = async <T>(
   });
   const head = await page(client, request(1), ctx);
   onPage(mapRecords(client, head.items, base.endpoint, map));
-  const pages = Math.ceil((head.totalCount ?? head.items.length) / PAGE_SIZE);
+  if (head.totalCount === null) {
+    // No total: keep asking while pages come back full.
+    let last = head.items.length;
+    for (let index = 2; last >= PAGE_SIZE; index++) {
+      const next = await page(client, request(index), ctx);
+      onPage(mapRecords(client, next.items, base.endpoint, map));
+      last = next.items.length;
+    }
+    return;
+  }
+  const pages = Math.ceil(head.totalCount / PAGE_SIZE);
   const rest: Promise<void>[] = [];
   for (let index = 2; index <= pages; index++)
     rest.push(
       page(client, request(index), ctx).then((p) => onPage(mapRecords(client, p.items, base.endpoint, map))),
     );
-  await Promise.all(rest);
+  // Every page settles before this returns, so no page arrives after the caller has moved on.
+  const failed = (await Promise.allSettled(rest)).find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
 };
 
 /** Every item of a paged list, in one array. */
