@@ -31,37 +31,28 @@ export class ApiClient {
    */
   async json(request: JsonRequest, ctx: CallContext): Promise<unknown> {
     const url = this.url(request);
-    const headers: Record<string, string> = {};
-    let body: string | undefined;
-    if (request.body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(request.body);
-    }
-    let token = await this.tokens.get(ctx);
-    let response = await this.transport.send(
-      {
-        method: request.method,
-        url,
-        endpoint: request.endpoint,
-        headers: { ...headers, Authorization: `Bearer ${token}` },
-        ...(body === undefined ? {} : { body }),
-      },
-      ctx,
-    );
-    if (response.status === 401) {
-      this.tokens.invalidate(token);
-      this.observer.retry(request.endpoint, "401");
-      token = await this.tokens.get(ctx);
-      response = await this.transport.send(
+    const json = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const send = (token: string) =>
+      this.transport.send(
         {
           method: request.method,
           url,
           endpoint: request.endpoint,
-          headers: { ...headers, Authorization: `Bearer ${token}` },
-          ...(body === undefined ? {} : { body }),
+          headers: {
+            Authorization: `Bearer ${token}`,
+            ...(json === undefined ? {} : { "Content-Type": "application/json" }),
+          },
+          ...(json === undefined ? {} : { body: json }),
         },
         ctx,
       );
+    const token = await this.tokens.get(ctx);
+    let response = await send(token);
+    if (response.status === 401) {
+      // The token was revoked or expired early: one new token, one more try.
+      this.tokens.invalidate(token);
+      this.observer.retry(request.endpoint, "401");
+      response = await send(await this.tokens.get(ctx));
     }
     if (response.status < 200 || response.status > 299)
       throw new UpstreamHttpError(response.status, request.endpoint);

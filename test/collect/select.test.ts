@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Customer } from "../../src/avepoint/types.js";
 import { selectCustomers, shardOf, stableHash } from "../../src/collect/select.js";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { series, value } from "../helpers/exposition.js";
-import { exporterFor, type TestExporter } from "../helpers/exporter.js";
+import { testExporter, testSimulator } from "../helpers/exporter.js";
 
 const customer = (id: string, name: string): Customer => ({
   id,
@@ -46,22 +45,13 @@ describe("customer selection", () => {
   });
 });
 
-let simulator: Simulator | undefined;
-const exporters: TestExporter[] = [];
-afterEach(async () => {
-  for (const e of exporters.splice(0)) await e.close();
-  await simulator?.close();
-  simulator = undefined;
-});
-
 describe("shards and filters against the simulator", () => {
   it("N shards cover every customer exactly once", async () => {
-    simulator = await startSimulator({ customers: 150, profilesPerCustomer: 1 });
+    const simulator = await testSimulator({ customers: 150, profilesPerCustomer: 1 });
     const total = 4;
     const seen: string[][] = [];
     for (let index = 0; index < total; index++) {
-      const exporter = await exporterFor(simulator, [`--shard.index=${index}`, `--shard.total=${total}`]);
-      exporters.push(exporter);
+      const exporter = await testExporter(simulator, [`--shard.index=${index}`, `--shard.total=${total}`]);
       const { samples } = await exporter.scrape();
       seen.push(series(samples, "avepoint_customer_info").map((s) => s.labels.customer_id!));
     }
@@ -72,9 +62,8 @@ describe("shards and filters against the simulator", () => {
   });
 
   it("a pattern that matches nothing gives a warning, not a crash", async () => {
-    simulator = await startSimulator({ customers: 5, profilesPerCustomer: 1 });
-    const exporter = await exporterFor(simulator, ["--collect.customers=No such customer*"]);
-    exporters.push(exporter);
+    const simulator = await testSimulator({ customers: 5, profilesPerCustomer: 1 });
+    const exporter = await testExporter(simulator, ["--collect.customers=No such customer*"]);
     const { status, samples } = await exporter.scrape();
     expect(status).toBe(200);
     expect(value(samples, "avepoint_up")).toBe(1);
@@ -85,11 +74,10 @@ describe("shards and filters against the simulator", () => {
   });
 
   it("collects only the selected customers, and asks nothing about the others", async () => {
-    simulator = await startSimulator({ customers: 12, profilesPerCustomer: 2 });
+    const simulator = await testSimulator({ customers: 12, profilesPerCustomer: 2 });
     const plain = simulator.customers().filter((c) => /^[\w .'-]+$/.test(c.organization));
     const [a, b] = plain;
-    const exporter = await exporterFor(simulator, [`--collect.customers=${a!.id},${b!.organization}`]);
-    exporters.push(exporter);
+    const exporter = await testExporter(simulator, [`--collect.customers=${a!.id},${b!.organization}`]);
     simulator.resetStats();
     const { samples } = await exporter.scrape();
     expect(

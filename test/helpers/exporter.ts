@@ -1,12 +1,13 @@
 /** An exporter assembled exactly as main.ts does, for tests: config from argv/env, real client, Fastify app. */
 import { Writable } from "node:stream";
+import { onTestFinished } from "vitest";
 import type { FastifyInstance } from "fastify";
 import type { Scheduler } from "../../src/collect/scheduler.js";
 import type { Config } from "../../src/config/config.js";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import { createExporter } from "../../src/exporter.js";
 import { createLogger } from "../../src/log.js";
-import type { Simulator } from "../../src/simulator/server.js";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/server.js";
 import { parseExposition, type Sample } from "./exposition.js";
 
 export interface TestExporter {
@@ -66,4 +67,22 @@ export const exporterFor = async (
     },
     close,
   };
+};
+
+/** A simulator for the running test, closed when the test finishes. */
+export const testSimulator = async (options: Partial<SimulatorOptions> = {}): Promise<Simulator> => {
+  const simulator = await startSimulator(options);
+  onTestFinished(() => simulator.close());
+  return simulator;
+};
+
+/** An exporter for the running test, closed when the test finishes. */
+export const testExporter = async (
+  simulator: Simulator,
+  argv: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<TestExporter> => {
+  const exporter = await exporterFor(simulator, argv, env);
+  onTestFinished(() => exporter.close());
+  return exporter;
 };

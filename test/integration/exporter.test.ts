@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { describe, expect, it } from "vitest";
 import { series, value } from "../helpers/exposition.js";
-import { exporterFor, SECRET, type TestExporter } from "../helpers/exporter.js";
+import { SECRET, testExporter, testSimulator } from "../helpers/exporter.js";
 
 const STATUS_NAMES = [
   "none",
@@ -21,20 +20,10 @@ const STATUS_NAMES = [
   "wait_for_the_configuration",
 ];
 
-let simulator: Simulator | undefined;
-let exporter: TestExporter | undefined;
-
-afterEach(async () => {
-  await exporter?.close();
-  await simulator?.close();
-  exporter = undefined;
-  simulator = undefined;
-});
-
 describe("exporter against the v3 simulator", () => {
   it("shows every profile with its exact status, counts and names", async () => {
-    simulator = await startSimulator({ customers: 30, profilesPerCustomer: 4, seed: 7 });
-    exporter = await exporterFor(simulator);
+    const simulator = await testSimulator({ customers: 30, profilesPerCustomer: 4, seed: 7 });
+    const exporter = await testExporter(simulator);
     const { status, samples } = await exporter.scrape();
     expect(status).toBe(200);
     expect(value(samples, "avepoint_up")).toBe(1);
@@ -78,22 +67,22 @@ describe("exporter against the v3 simulator", () => {
   });
 
   it("round-trips awkward names (quotes, backslashes, newlines, emoji, 300 characters) exactly", async () => {
-    simulator = await startSimulator({ customers: 60, profilesPerCustomer: 2, seed: 3 });
+    const simulator = await testSimulator({ customers: 60, profilesPerCustomer: 2, seed: 3 });
     const names = simulator.customers().map((c) => c.organization);
     expect(names.some((n) => n.includes('"'))).toBe(true);
     expect(names.some((n) => n.includes("\\"))).toBe(true);
     expect(names.some((n) => n.includes("\n"))).toBe(true);
     expect(names.some((n) => /\p{Extended_Pictographic}/u.test(n))).toBe(true);
     expect(names.some((n) => n.length >= 300)).toBe(true);
-    exporter = await exporterFor(simulator);
+    const exporter = await testExporter(simulator);
     const { samples } = await exporter.scrape();
     const exposed = new Set(series(samples, "avepoint_customer_info").map((s) => s.labels.customer_name));
     for (const name of names) expect(exposed.has(name)).toBe(true);
   });
 
   it("makes exactly the requests of the v3 plan: ⌈C/100⌉ + C·⌈P/100⌉", async () => {
-    simulator = await startSimulator({ customers: 250, profilesPerCustomer: 3 });
-    exporter = await exporterFor(simulator);
+    const simulator = await testSimulator({ customers: 250, profilesPerCustomer: 3 });
+    const exporter = await testExporter(simulator);
     simulator.resetStats();
     await exporter.scrape();
     const stats = simulator.stats();
@@ -105,8 +94,8 @@ describe("exporter against the v3 simulator", () => {
   });
 
   it("calls the per-profile endpoint only for list rows without status", async () => {
-    simulator = await startSimulator({ customers: 20, profilesPerCustomer: 5, incompleteRowRate: 0.3 });
-    exporter = await exporterFor(simulator);
+    const simulator = await testSimulator({ customers: 20, profilesPerCustomer: 5, incompleteRowRate: 0.3 });
+    const exporter = await testExporter(simulator);
     simulator.resetStats();
     const { samples } = await exporter.scrape();
     const detail =
@@ -124,10 +113,10 @@ describe("exporter against the v3 simulator", () => {
   });
 
   it("isolates a customer answering 500 or 403; avepoint_up stays 1", async () => {
-    simulator = await startSimulator({ customers: 10, profilesPerCustomer: 2 });
+    const simulator = await testSimulator({ customers: 10, profilesPerCustomer: 2 });
     const [a, b] = simulator.customers();
     simulator.setFaults({ failCustomers: { [a!.id]: 500, [b!.id]: 403 } });
-    exporter = await exporterFor(simulator, ["--avepoint.max-retries=1"]);
+    const exporter = await testExporter(simulator, ["--avepoint.max-retries=1"]);
     const { status, samples } = await exporter.scrape();
     expect(status).toBe(200);
     expect(value(samples, "avepoint_up")).toBe(1);
@@ -141,8 +130,8 @@ describe("exporter against the v3 simulator", () => {
   });
 
   it("reports avepoint_up 0 with HTTP 200 when the identity service refuses the credentials", async () => {
-    simulator = await startSimulator({ customers: 3, faults: { tokenStatus: 400 } });
-    exporter = await exporterFor(simulator);
+    const simulator = await testSimulator({ customers: 3, faults: { tokenStatus: 400 } });
+    const exporter = await testExporter(simulator);
     const { status, samples } = await exporter.scrape();
     expect(status).toBe(200);
     expect(value(samples, "avepoint_up")).toBe(0);
@@ -151,17 +140,21 @@ describe("exporter against the v3 simulator", () => {
   });
 
   it("shares one collection between five simultaneous scrapes", async () => {
-    simulator = await startSimulator({ customers: 12, profilesPerCustomer: 2, faults: { latencyMs: 30 } });
-    exporter = await exporterFor(simulator);
+    const simulator = await testSimulator({
+      customers: 12,
+      profilesPerCustomer: 2,
+      faults: { latencyMs: 30 },
+    });
+    const exporter = await testExporter(simulator);
     simulator.resetStats();
-    const results = await Promise.all(Array.from({ length: 5 }, () => exporter!.scrape()));
+    const results = await Promise.all(Array.from({ length: 5 }, () => exporter.scrape()));
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(simulator.stats().apiRequests).toBe(1 + 12);
   });
 
   it("drops a deleted profile and shows a changed status at the next scrape", async () => {
-    simulator = await startSimulator({ customers: 4, profilesPerCustomer: 3 });
-    exporter = await exporterFor(simulator);
+    const simulator = await testSimulator({ customers: 4, profilesPerCustomer: 3 });
+    const exporter = await testExporter(simulator);
     const customer = simulator.customers()[0]!;
     const [gone, changed] = simulator.profiles(customer.id);
     expect(
@@ -187,20 +180,23 @@ describe("exporter against the v3 simulator", () => {
   });
 
   it("never has more than --avepoint.concurrency requests in flight", async () => {
-    simulator = await startSimulator({
+    const simulator = await testSimulator({
       customers: 120,
       profilesPerCustomer: 2,
       faults: { latencyMs: 5, latencyJitterMs: 10 },
     });
-    exporter = await exporterFor(simulator, ["--avepoint.concurrency=4", "--avepoint.rate-limit=10000"]);
+    const exporter = await testExporter(simulator, [
+      "--avepoint.concurrency=4",
+      "--avepoint.rate-limit=10000",
+    ]);
     simulator.resetStats();
     await exporter.scrape();
     expect(simulator.stats().maxInFlight).toBe(4);
   });
 
   it("keeps a failing customer's last known values with success 0", async () => {
-    simulator = await startSimulator({ customers: 5, profilesPerCustomer: 2 });
-    exporter = await exporterFor(simulator, ["--avepoint.max-retries=0"]);
+    const simulator = await testSimulator({ customers: 5, profilesPerCustomer: 2 });
+    const exporter = await testExporter(simulator, ["--avepoint.max-retries=0"]);
     const customer = simulator.customers()[0]!;
     const first = await exporter.scrape();
     const before = series(first.samples, "avepoint_scan_profile_last_scan_status", {
@@ -221,8 +217,8 @@ describe("exporter against the v3 simulator", () => {
   });
 
   it("never shows the client secret in /metrics, the landing page or logs", async () => {
-    simulator = await startSimulator({ customers: 3, clientSecret: SECRET });
-    exporter = await exporterFor(simulator);
+    const simulator = await testSimulator({ customers: 3, clientSecret: SECRET });
+    const exporter = await testExporter(simulator);
     const metrics = await exporter.scrape();
     const landing = await exporter.app.inject({ method: "GET", url: "/" });
     simulator.setFaults({ tokenStatus: 401 });

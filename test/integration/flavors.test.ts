@@ -1,15 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startSimulator, type SimFlavor, type Simulator } from "../../src/simulator/server.js";
+import { describe, expect, it } from "vitest";
+import type { SimFlavor } from "../../src/simulator/server.js";
 import { series, value } from "../helpers/exposition.js";
-import { exporterFor, type TestExporter } from "../helpers/exporter.js";
-
-const started: { simulator: Simulator; exporter: TestExporter }[] = [];
-afterEach(async () => {
-  for (const { simulator, exporter } of started.splice(0)) {
-    await exporter.close();
-    await simulator.close();
-  }
-});
+import { testExporter, testSimulator } from "../helpers/exporter.js";
 
 const run = async (
   flavor: SimFlavor,
@@ -18,15 +10,14 @@ const run = async (
   argv: string[] = [],
   extra = {},
 ) => {
-  const simulator = await startSimulator({
+  const simulator = await testSimulator({
     flavor,
     customers,
     profilesPerCustomer: profiles,
     seed: 11,
     ...extra,
   });
-  const exporter = await exporterFor(simulator, [`--avepoint.api-flavor=${flavor}`, ...argv]);
-  started.push({ simulator, exporter });
+  const exporter = await testExporter(simulator, [`--avepoint.api-flavor=${flavor}`, ...argv]);
   return { simulator, exporter };
 };
 

@@ -1,29 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { describe, expect, it } from "vitest";
 import { series, value } from "../helpers/exposition.js";
-import { exporterFor, type TestExporter } from "../helpers/exporter.js";
-
-let simulator: Simulator | undefined;
-let exporter: TestExporter | undefined;
-afterEach(async () => {
-  await exporter?.close();
-  await simulator?.close();
-  exporter = undefined;
-  simulator = undefined;
-});
+import { testExporter, testSimulator } from "../helpers/exporter.js";
 
 const successes = (samples: ReturnType<typeof series>) =>
   series(samples, "avepoint_customer_collect_success");
 
 describe("against a rate-limited, failing upstream", () => {
   it("collects every customer through a burst of 429s, counting retries and the wait", async () => {
-    simulator = await startSimulator({
+    const simulator = await testSimulator({
       customers: 80,
       profilesPerCustomer: 2,
       faults: { latencyMs: 50, retryAfter: "1" },
     });
     // More retries than the burst has 429s: even a request that meets them all gets through.
-    exporter = await exporterFor(simulator, ["--avepoint.max-retries=5", "--avepoint.concurrency=8"]);
+    const exporter = await testExporter(simulator, ["--avepoint.max-retries=5", "--avepoint.concurrency=8"]);
     const scrape = exporter.scrape({ "x-prometheus-scrape-timeout-seconds": "20" });
     // The burst starts while the fan-out over customers is under way (≈ 0.5 s of requests).
     await new Promise((r) => setTimeout(r, 120));
@@ -44,9 +34,12 @@ describe("against a rate-limited, failing upstream", () => {
   });
 
   it("answers before the scrape timeout with partial data when AvePoint is too slow", async () => {
-    simulator = await startSimulator({ customers: 8, profilesPerCustomer: 1 });
+    const simulator = await testSimulator({ customers: 8, profilesPerCustomer: 1 });
     const slow = simulator.customers().slice(0, 3);
-    exporter = await exporterFor(simulator, ["--collect.timeout-offset=0.2s", "--avepoint.max-retries=0"]);
+    const exporter = await testExporter(simulator, [
+      "--collect.timeout-offset=0.2s",
+      "--avepoint.max-retries=0",
+    ]);
     await exporter.scrape();
     simulator.setFaults({ failCustomers: Object.fromEntries(slow.map((c) => [c.id, "hang" as const])) });
     const started = Date.now();
@@ -70,8 +63,8 @@ describe("against a rate-limited, failing upstream", () => {
   });
 
   it("drops a failing customer's last known values after --collect.max-stale", async () => {
-    simulator = await startSimulator({ customers: 3, profilesPerCustomer: 2 });
-    exporter = await exporterFor(simulator, ["--collect.max-stale=0s", "--avepoint.max-retries=0"]);
+    const simulator = await testSimulator({ customers: 3, profilesPerCustomer: 2 });
+    const exporter = await testExporter(simulator, ["--collect.max-stale=0s", "--avepoint.max-retries=0"]);
     const bad = simulator.customers()[0]!;
     await exporter.scrape();
     await new Promise((r) => setTimeout(r, 20));
@@ -82,8 +75,12 @@ describe("against a rate-limited, failing upstream", () => {
   });
 
   it("reports avepoint_up 0 while the token endpoint is down and 1 when it is back, always with HTTP 200", async () => {
-    simulator = await startSimulator({ customers: 4, profilesPerCustomer: 1, faults: { tokenStatus: 503 } });
-    exporter = await exporterFor(simulator, ["--avepoint.max-retries=1"]);
+    const simulator = await testSimulator({
+      customers: 4,
+      profilesPerCustomer: 1,
+      faults: { tokenStatus: 503 },
+    });
+    const exporter = await testExporter(simulator, ["--avepoint.max-retries=1"]);
     const down = await exporter.scrape({ "x-prometheus-scrape-timeout-seconds": "5" });
     expect(down.status).toBe(200);
     expect(value(down.samples, "avepoint_up")).toBe(0);
@@ -95,20 +92,20 @@ describe("against a rate-limited, failing upstream", () => {
   });
 
   it("survives a token expiring in the middle of a collection", async () => {
-    simulator = await startSimulator({
+    const simulator = await testSimulator({
       customers: 60,
       profilesPerCustomer: 2,
       faults: { tokenLifetimeSeconds: 1, latencyMs: 40 },
     });
-    exporter = await exporterFor(simulator, ["--avepoint.concurrency=2"]);
+    const exporter = await testExporter(simulator, ["--avepoint.concurrency=2"]);
     const { samples } = await exporter.scrape();
     expect(successes(samples).map((s) => s.value)).toEqual(Array(60).fill(1));
     expect(simulator.stats().tokenRequests).toBeGreaterThanOrEqual(2);
   });
 
   it("serves scrapes within --collect.min-interval from the last collection (one fan-out for an HA pair)", async () => {
-    simulator = await startSimulator({ customers: 5, profilesPerCustomer: 1 });
-    exporter = await exporterFor(simulator, ["--collect.min-interval=30s"]);
+    const simulator = await testSimulator({ customers: 5, profilesPerCustomer: 1 });
+    const exporter = await testExporter(simulator, ["--collect.min-interval=30s"]);
     simulator.resetStats();
     const first = await exporter.scrape();
     await new Promise((r) => setTimeout(r, 1000));
@@ -120,10 +117,10 @@ describe("against a rate-limited, failing upstream", () => {
   });
 
   it("logs one line per failed customer and collection, not per retry", async () => {
-    simulator = await startSimulator({ customers: 3, profilesPerCustomer: 1 });
+    const simulator = await testSimulator({ customers: 3, profilesPerCustomer: 1 });
     const bad = simulator.customers()[1]!;
     simulator.setFaults({ failCustomers: { [bad.id]: 500 } });
-    exporter = await exporterFor(simulator, ["--avepoint.max-retries=2"]);
+    const exporter = await testExporter(simulator, ["--avepoint.max-retries=2"]);
     await exporter.scrape({ "x-prometheus-scrape-timeout-seconds": "10" });
     const lines = exporter.logs.filter((l) => l.includes("customer collection failed"));
     expect(lines).toHaveLength(1);

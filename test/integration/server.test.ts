@@ -1,21 +1,11 @@
 import { gunzipSync } from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { exporterFor, type TestExporter } from "../helpers/exporter.js";
-
-let simulator: Simulator | undefined;
-let exporter: TestExporter | undefined;
-afterEach(async () => {
-  await exporter?.close();
-  await simulator?.close();
-  exporter = undefined;
-  simulator = undefined;
-});
+import { describe, expect, it } from "vitest";
+import { testExporter, testSimulator } from "../helpers/exporter.js";
 
 describe("the HTTP server", () => {
   it("sends /metrics gzip-compressed when asked, identical once unpacked", async () => {
-    simulator = await startSimulator({ customers: 20, profilesPerCustomer: 3 });
-    exporter = await exporterFor(simulator, ["--collect.min-interval=1m"]);
+    const simulator = await testSimulator({ customers: 20, profilesPerCustomer: 3 });
+    const exporter = await testExporter(simulator, ["--collect.min-interval=1m"]);
     const plain = await exporter.app.inject({ method: "GET", url: "/metrics" });
     const packed = await exporter.app.inject({
       method: "GET",
@@ -36,8 +26,8 @@ describe("the HTTP server", () => {
   });
 
   it("is ready only after a successful collection; healthy always", async () => {
-    simulator = await startSimulator({ customers: 2, faults: { tokenStatus: 400 } });
-    exporter = await exporterFor(simulator);
+    const simulator = await testSimulator({ customers: 2, faults: { tokenStatus: 400 } });
+    const exporter = await testExporter(simulator);
     expect((await exporter.app.inject({ url: "/-/healthy" })).statusCode).toBe(200);
     expect((await exporter.app.inject({ url: "/-/ready" })).statusCode).toBe(503);
     await exporter.scrape();
@@ -48,10 +38,10 @@ describe("the HTTP server", () => {
   });
 
   it("shows the last collection per customer, with errors, HTML-escaped, on the landing page", async () => {
-    simulator = await startSimulator({ customers: 40, profilesPerCustomer: 1, seed: 3 });
+    const simulator = await testSimulator({ customers: 40, profilesPerCustomer: 1, seed: 3 });
     const bad = simulator.customers()[0]!;
     simulator.setFaults({ failCustomers: { [bad.id]: 403 } });
-    exporter = await exporterFor(simulator);
+    const exporter = await testExporter(simulator);
     const before = await exporter.app.inject({ url: "/" });
     expect(before.body).toContain("No collection yet");
     await exporter.scrape();
