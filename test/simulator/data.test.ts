@@ -72,13 +72,9 @@ describe("data generator", () => {
     }
   });
 
-  it("generates 10,000 customers × 5 profiles quickly", () => {
-    const started = performance.now();
+  it("generates 10,000 customers × 5 profiles with unique IDs", () => {
     const data = gen(9, 10_000, 5);
-    const elapsed = performance.now() - started;
     expect(data.customers).toHaveLength(10_000);
     expect(new Set(data.customers.map((c) => c.id)).size).toBe(10_000);
-    // Well under a second on a quiet machine; the margin absorbs a busy CI runner.
-    expect(elapsed).toBeLessThan(2000);
   });
 });

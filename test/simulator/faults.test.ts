@@ -142,15 +142,12 @@ describe("faults", () => {
     const sim = await start({ faults: { latencyMs: 50 } });
     const t = await token(sim);
     const customer = sim.customers()[0]!;
-    const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: 1000 }, () => call(sim, `${V3}/${customer.id}/scan-profiles`, t)),
     );
-    const elapsed = Date.now() - started;
     expect(results.filter((r) => r.status === 200)).toHaveLength(1000);
+    // Served side by side, not one after the other (speed itself is measured by npm run bench).
     expect(sim.stats().maxInFlight).toBeGreaterThan(100);
-    // One after the other this would take 50 s; the client in this same process is the slower side.
-    expect(elapsed).toBeLessThan(10_000);
   });
 });
 
