@@ -84,12 +84,18 @@ export class Transport {
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
       responseType: "text",
+      transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       maxRedirects: 0,
       ...(options.adapter ? { adapter: options.adapter } : {}),
-      headers: { Accept: "application/json", "User-Agent": options.userAgent },
     });
+    // Flat default headers: axios then has no per-method header sets to merge on every request,
+    // which is most of the memory it churns through at thousands of requests per collection.
+    this.axios.defaults.headers = {
+      Accept: "application/json",
+      "User-Agent": options.userAgent,
+    } as unknown as typeof this.axios.defaults.headers;
   }
 
   /**
