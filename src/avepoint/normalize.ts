@@ -184,26 +184,24 @@ const normalizeStatus = (fields: Fields, endpoint: string, required: boolean): P
   };
 };
 
+/** Any profile record; `statusRequired` makes a missing status or count a ParseError. */
+const profileOf = (f: Fields, endpoint: string, statusRequired: boolean): ScanProfile => ({
+  id: requiredId(f, endpoint, "scan profile", "profileId", "id"),
+  name: text(pick(f, "profileName", "name")),
+  scanMode: integer(f, endpoint, "scanMode") ?? null,
+  tenantId: text(pick(f, "tenantId")),
+  tenantDomain: text(pick(f, "tenantDomain")),
+  modifiedTimestamp: parseTimestamp(pick(f, "modifiedTime"), "modifiedTime", endpoint),
+  status: normalizeStatus(f, endpoint, statusRequired),
+});
+
 /** A scan profile list row (status null when the row does not carry it). */
-export const normalizeProfile = (record: unknown, endpoint: string): ScanProfile => {
-  const f = fieldsOf(record, endpoint);
-  return {
-    id: requiredId(f, endpoint, "scan profile", "profileId", "id"),
-    name: text(pick(f, "profileName", "name")),
-    scanMode: integer(f, endpoint, "scanMode") ?? null,
-    tenantId: text(pick(f, "tenantId")),
-    tenantDomain: text(pick(f, "tenantDomain")),
-    modifiedTimestamp: parseTimestamp(pick(f, "modifiedTime"), "modifiedTime", endpoint),
-    status: normalizeStatus(f, endpoint, false),
-  };
-};
+export const normalizeProfile = (record: unknown, endpoint: string): ScanProfile =>
+  profileOf(fieldsOf(record, endpoint), endpoint, false);
 
 /** A daily-changes record (v3 scan-profiles-v2, modern daily, v3-batch /changes): status required. */
-export const normalizeDaily = (record: unknown, endpoint: string): DailyProfile => {
-  const profile = normalizeProfile(record, endpoint);
-  const status = normalizeStatus(fieldsOf(record, endpoint), endpoint, true);
-  return { ...profile, status: status! };
-};
+export const normalizeDaily = (record: unknown, endpoint: string): DailyProfile =>
+  profileOf(fieldsOf(record, endpoint), endpoint, true) as DailyProfile;
 
 /** The items of a list answer: v3 `data` + `metadata.totalCount`, or OData `value` + next link. */
 export const readPage = (

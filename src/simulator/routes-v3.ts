@@ -44,15 +44,17 @@ export const v3ProfileRow = (p: SimProfile): Record<string, unknown> => ({
 });
 
 /** A row without lastUpdateTime, lastScanStatus and the counts, as some real list answers are. */
-const incompleteRow = (p: SimProfile): Record<string, unknown> => ({
-  profileName: p.profileName,
-  profileId: p.profileId,
-  scanMode: p.scanMode,
-  modifiedTime: p.modifiedTime,
-  tenantDomain: p.tenantDomain,
-  tenantId: p.tenantId,
-  description: p.description,
-});
+const incompleteRow = (p: SimProfile): Record<string, unknown> => {
+  const {
+    lastUpdateTime: _time,
+    lastScanStatus: _status,
+    newRegisteredContentCount: _new,
+    movedToAnotherContainer: _moved,
+    removedFromMicrosoft365OrOutofPolicy: _removed,
+    ...row
+  } = v3ProfileRow(p);
+  return row;
+};
 
 function listCustomers(ctx: RouteContext) {
   const page = parseV3Paging(ctx.query);

@@ -8,8 +8,7 @@ import { normalizeCustomer, normalizeProfile } from "../normalize.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import type { PartnerApi } from "./partner-api.js";
-import { allPages, pagedByNextLink } from "./paging.js";
-import { readDaily } from "./v3.js";
+import { allPages, pagedByNextLink, readDaily } from "./paging.js";
 
 const CUSTOMERS = "GET /partner/customers";
 const PROFILES = "GET /partner/customers/{id}/scanProfiles";

@@ -1,8 +1,9 @@
 /** Reading list answers page by page, and records one by one, with parse errors counted once. */
 import { ParseError } from "../../errors.js";
 import type { ApiClient, JsonRequest } from "../client.js";
-import { readPage } from "../normalize.js";
+import { normalizeDaily, readPage } from "../normalize.js";
 import type { CallContext } from "../timing.js";
+import type { DailyProfile } from "../types.js";
 import { PAGE_SIZE } from "./partner-api.js";
 
 /** Maps records; the first unreadable one is counted as a parse error and fails the whole list. */
@@ -91,5 +92,15 @@ export const pagedByNextLink = async <T>(
     if (p.nextLink === null || seen.has(p.nextLink)) break;
     seen.add(p.nextLink);
     request = { method: "GET", path: p.nextLink, endpoint: first.endpoint };
+  }
+};
+
+/** A daily record; an unreadable one is counted as a parse error. */
+export const readDaily = (client: ApiClient, body: unknown, endpoint: string): DailyProfile => {
+  try {
+    return normalizeDaily(body, endpoint);
+  } catch (err) {
+    client.parseError(endpoint);
+    throw err;
   }
 };

@@ -4,8 +4,7 @@ import { normalizeCustomer, normalizeProfile } from "../normalize.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import type { PartnerApi } from "./partner-api.js";
-import { allPages, pagedByIndex } from "./paging.js";
-import { readDaily } from "./v3.js";
+import { allPages, pagedByIndex, readDaily } from "./paging.js";
 
 const BASE = "/partner/external/v3/general/customers";
 const CUSTOMERS = `POST ${BASE}/batch`;

@@ -1,10 +1,10 @@
 /** Flavor `v3` (September 2025): the scan-profile list already carries status and counts. */
 import type { ApiClient } from "../client.js";
-import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normalize.js";
+import { normalizeCustomer, normalizeProfile } from "../normalize.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import type { PartnerApi } from "./partner-api.js";
-import { allPages, pagedByIndex } from "./paging.js";
+import { allPages, pagedByIndex, readDaily } from "./paging.js";
 
 const BASE = "/partner/external/v3/general/customers";
 const CUSTOMERS = `GET ${BASE}`;
@@ -45,13 +45,3 @@ export class V3Api implements PartnerApi {
     return readDaily(this.client, body, DAILY);
   }
 }
-
-/** A daily record; an unreadable one is counted as a parse error. */
-export const readDaily = (client: ApiClient, body: unknown, endpoint: string): DailyProfile => {
-  try {
-    return normalizeDaily(body, endpoint);
-  } catch (err) {
-    client.parseError(endpoint);
-    throw err;
-  }
-};
