@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseConfig, type ParsedArgs } from "../src/config/parse.js";
 import { createExporter, type Exporter } from "../src/exporter.js";
+import { setHeapGrowth } from "../src/heap.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SIMULATOR_MAIN = join(here, "../src/simulator/main.js");
@@ -48,7 +49,10 @@ export const startSimulatorProcess = async (args: string[]): Promise<SimulatorPr
   };
 };
 
-/** An exporter for `url` (the simulator), as main.ts would build it, without its own logs. */
+/**
+ * An exporter for `url` (the simulator), as main.ts would build it (heap growth setting included),
+ * without its own logs.
+ */
 export const exporterFor = (url: string, argv: string[]): Exporter => {
   const { config } = parseConfig(
     [
@@ -60,5 +64,6 @@ export const exporterFor = (url: string, argv: string[]): Exporter => {
     { AVEPOINT_CLIENT_SECRET: "demo-secret" },
     () => "",
   ) as ParsedArgs;
+  setHeapGrowth(config.runtime.heapGrowthPercent);
   return createExporter(config, { version: "bench" });
 };

@@ -6,6 +6,7 @@ import { parseConfig } from "./config/parse.js";
 import type { Config } from "./config/config.js";
 import { ConfigError } from "./errors.js";
 import { createExporter } from "./exporter.js";
+import { setHeapGrowth } from "./heap.js";
 import { createLogger } from "./log.js";
 import { loadWebConfig } from "./server/web-config.js";
 import { VERSION } from "./version.js";
@@ -41,6 +42,7 @@ const main = async (): Promise<void> => {
     return;
   }
   const { config } = parsed;
+  setHeapGrowth(config.runtime.heapGrowthPercent);
   let web;
   try {
     web = config.web.configFile === null ? null : await loadWebConfig(config.web.configFile);

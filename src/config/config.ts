@@ -43,6 +43,10 @@ export interface Config {
     readonly defaultTimeoutSeconds: number;
   };
   readonly shard: { readonly index: number; readonly total: number };
+  readonly runtime: {
+    /** V8's heap growing factor is 1 + this / 100; 0 keeps V8's own heuristics. */
+    readonly heapGrowthPercent: number;
+  };
   readonly log: { readonly level: "debug" | "info" | "warn" | "error"; readonly format: "logfmt" | "json" };
   readonly configFile: string | null;
 }

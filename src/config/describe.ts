@@ -35,6 +35,10 @@ export const describeConfig = (config: Config, sources: ReadonlyMap<string, stri
     ["collect.timeout-offset", `${c.timeoutOffsetSeconds}s`],
     ["collect.default-timeout", `${c.defaultTimeoutSeconds}s`],
     ["shard", `${config.shard.index} of ${config.shard.total}`],
+    [
+      "runtime.heap-growth-percent",
+      config.runtime.heapGrowthPercent === 0 ? "0 (V8's own)" : `${config.runtime.heapGrowthPercent}%`,
+    ],
     ["log", `${config.log.level} ${config.log.format}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -139,6 +139,7 @@ export const parseConfig = (
       defaultTimeoutSeconds: v.duration("collect.default-timeout", 0.1),
     },
     shard: { index: shardIndex, total: shardTotal },
+    runtime: { heapGrowthPercent: v.int("runtime.heap-growth-percent", 0, 1000) },
     log: {
       level: v.oneOf("log.level", ["debug", "info", "warn", "error"] as const),
       format: v.oneOf("log.format", ["logfmt", "json"] as const),

@@ -141,6 +141,12 @@ export const SETTINGS = [
     help: "This instance's shard (0-based) when customers are split over instances.",
   },
   { flag: "shard.total", env: "SHARD_TOTAL", default: "1", help: "Number of shards." },
+  {
+    flag: "runtime.heap-growth-percent",
+    env: "RUNTIME_HEAP_GROWTH_PERCENT",
+    default: "50",
+    help: "How far the JavaScript heap may grow past its live data before a full garbage collection, in percent (like Go's GOGC); 0 leaves V8's own choice (up to 300 % on large machines).",
+  },
   { flag: "log.level", env: "LOG_LEVEL", default: "info", help: "debug, info, warn or error." },
   { flag: "log.format", env: "LOG_FORMAT", default: "logfmt", help: "logfmt or json." },
 ] as const satisfies readonly SettingSpec[];

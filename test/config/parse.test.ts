@@ -30,6 +30,15 @@ describe("configuration", () => {
     expect(c.avepoint.credentials).toEqual({ kind: "secret", clientSecret: "s3cr3t" });
     expect(c.avepoint.concurrency).toBe(8);
     expect(c.avepoint.requestTimeoutSeconds).toBe(15);
+    expect(c.runtime.heapGrowthPercent).toBe(50);
+  });
+
+  it("reads the heap growth, 0 meaning V8's own choice", () => {
+    expect(
+      config(["--avepoint.client-id=a", "--runtime.heap-growth-percent=0"]).runtime.heapGrowthPercent,
+    ).toBe(0);
+    const env = { ...BASE_ENV, RUNTIME_HEAP_GROWTH_PERCENT: "100" };
+    expect(config(["--avepoint.client-id=a"], env).runtime.heapGrowthPercent).toBe(100);
   });
 
   it("lets flags win over environment over the config file", () => {
@@ -172,6 +181,12 @@ describe("configuration", () => {
       ["--avepoint.client-id=a", "--shard.total=2", "--shard.index=2"],
       BASE_ENV,
       "--shard.index: must be below",
+    ],
+    [
+      "a negative heap growth",
+      ["--avepoint.client-id=a", "--runtime.heap-growth-percent=-5"],
+      BASE_ENV,
+      "--runtime.heap-growth-percent: must be a whole number",
     ],
     [
       "an unknown flag",
