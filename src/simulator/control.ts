@@ -2,22 +2,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { validateFaultsPatch } from "./faults.js";
 import { errorBody, readBody, sendJson, tryParseJson } from "./http-util.js";
-import type { SimFaults, SimProfile, SimStats, SimCustomer } from "./types.js";
+import type { SimProfile, SimulatorControl } from "./types.js";
 
 export const CONTROL_PREFIX = "/_sim/";
-
-/** The slice of the simulator the control endpoints drive. */
-export interface ControlTarget {
-  customers(): readonly SimCustomer[];
-  profiles(customerId: string): readonly SimProfile[];
-  updateProfile(customerId: string, profileId: string, patch: Partial<SimProfile>): void;
-  deleteProfile(customerId: string, profileId: string): void;
-  deleteCustomer(customerId: string): void;
-  setFaults(patch: Partial<SimFaults>): void;
-  faults(): SimFaults;
-  stats(): SimStats;
-  resetStats(): void;
-}
 
 const PROFILE_FIELDS: Readonly<Record<keyof SimProfile, "string" | "number">> = {
   profileName: "string",
@@ -52,7 +39,7 @@ export async function handleControl(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
-  target: ControlTarget,
+  target: SimulatorControl,
 ): Promise<void> {
   const method = req.method ?? "GET";
   let parts: string[];

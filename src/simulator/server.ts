@@ -6,7 +6,6 @@ import type { ApiDeps } from "./api.js";
 import { handleApi } from "./api.js";
 import { createAssertionVerifier } from "./assertion.js";
 import { CONTROL_PREFIX, handleControl } from "./control.js";
-import type { ControlTarget } from "./control.js";
 import { generateData, todayAnchor } from "./data.js";
 import { DEFAULT_FAULTS, mergeFaults } from "./faults.js";
 import { errorBody, sendJson } from "./http-util.js";
@@ -114,7 +113,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     delay,
   };
 
-  const sim: Simulator & ControlTarget = {
+  const sim: Simulator = {
     get url() {
       return baseUrl;
     },

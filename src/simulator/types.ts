@@ -95,17 +95,22 @@ export interface SimProfile {
   removedFromMicrosoft365OrOutofPolicy: number;
 }
 
-export interface Simulator {
-  readonly url: string;
-  readonly apiUrl: string;
-  readonly tokenUrl: string;
+/** What tests, demos and the /_sim/ control endpoints can read and change in a running simulator. */
+export interface SimulatorControl {
   customers(): readonly SimCustomer[];
   profiles(customerId: string): readonly SimProfile[];
   updateProfile(customerId: string, profileId: string, patch: Partial<SimProfile>): void;
   deleteProfile(customerId: string, profileId: string): void;
   deleteCustomer(customerId: string): void;
   setFaults(patch: Partial<SimFaults>): void;
+  faults(): SimFaults;
   stats(): SimStats;
   resetStats(): void;
+}
+
+export interface Simulator extends SimulatorControl {
+  readonly url: string;
+  readonly apiUrl: string;
+  readonly tokenUrl: string;
   close(): Promise<void>;
 }
