@@ -1,9 +1,11 @@
-/** The API side: route, count, authenticate, inject faults, wait, answer. */
+/** The API side: route, count, authenticate, rate-limit, inject faults, wait, answer. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { decideFault, latencyOf, truncateJson } from "./faults.js";
 import type { Reply } from "./http-util.js";
 import { BodyTooLargeError, errorBody, readBody, sendJson, sendText } from "./http-util.js";
+import { isFirstPage } from "./paging.js";
 import type { Rng } from "./random.js";
+import type { RateLimiter } from "./rate-limit.js";
 import type { RouteContext, RouteMatch, Router, RouterConfig } from "./routes.js";
 import type { StatsRecorder } from "./stats.js";
 import type { SimStore } from "./store.js";
@@ -22,6 +24,7 @@ export interface ApiDeps {
   faults: () => SimFaults;
   faultRng: Rng;
   quirkRng: Rng;
+  rateLimiter: RateLimiter;
   /** Waits `ms` on a timer that close() can clear; resolves false when cleared. */
   delay: (ms: number) => Promise<boolean>;
 }
@@ -57,7 +60,9 @@ export async function handleApi(
     .split("/")
     .filter((s) => s !== "");
   const route: RouteMatch | null = deps.router(method, segments, deps.routerConfig);
-  deps.stats.start(route?.endpoint ?? `${method} (unknown route)`);
+  const endpoint = route?.endpoint ?? `${method} (unknown route)`;
+  deps.stats.start(endpoint);
+  res.once("finish", () => deps.stats.answered(endpoint, res.statusCode));
   res.once("close", () => deps.stats.finish());
 
   let body: string;
@@ -78,6 +83,14 @@ export async function handleApi(
       "WWW-Authenticate": `Bearer error="invalid_token"`,
     });
   }
+  // As an API gateway would: every authenticated request of the client counts, before routing.
+  const admitted = deps.rateLimiter.take(check.clientId);
+  if (!admitted.ok) {
+    deps.stats.rateLimited += 1;
+    return sendJson(res, 429, errorBody("TooManyRequests", "rate limit exceeded"), {
+      "Retry-After": String(admitted.retryAfterSeconds),
+    });
+  }
   if (!route) return sendJson(res, 404, errorBody("NotFound", `no route ${method} ${url.pathname}`));
   if (!check.scopes.has(deps.scopeNames[route.scope])) {
     return sendJson(res, 403, errorBody("Forbidden", `scope ${deps.scopeNames[route.scope]} required`));
@@ -90,7 +103,8 @@ export async function handleApi(
     return sendJson(res, customerFault, errorBody(`Status${customerFault}`, "simulated customer failure"));
   }
 
-  const decision = decideFault(faults, deps.faultRng);
+  const firstCustomersPage = route.scope === "customers" && isFirstPage(url.searchParams);
+  const decision = decideFault(faults, deps.faultRng, firstCustomersPage);
   if (decision.kind === "throttle") {
     const headers: Record<string, string> =
       faults.retryAfter === null ? {} : { "Retry-After": faults.retryAfter };

@@ -1,6 +1,6 @@
 /** Command-line flags of the simulator → SimulatorOptions (pure; main.ts does the I/O). */
 import { parseArgs } from "node:util";
-import { parseCustomerFault } from "./faults.js";
+import { isHeaderText, parseCustomerFault } from "./faults.js";
 import type { CustomerFault, ModernDailyRoutes, SimFaults, SimFlavor, SimulatorOptions } from "./types.js";
 import { SIM_FLAVORS } from "./types.js";
 
@@ -21,7 +21,11 @@ A fake AvePoint identity service and partner API (flavors v3, modern, v3-batch).
   --error-rate R                   0..1 fraction answered 500
   --throttle-rate R                0..1 fraction answered 429
   --throttle-burst N               the first N API requests answer 429
-  --retry-after VALUE              Retry-After of 429s (seconds or HTTP date); "none" = no header
+  --customers-throttle-burst N     the first N requests for the customer list's first page answer 429
+  --retry-after VALUE              Retry-After of injected 429s (any text); "none" = no header
+  --rate-limit R                   a real limit: R API requests/s per client id, else 429 with a
+                                   computed Retry-After; default off (0 or "off")
+  --rate-limit-burst N             bucket size of the rate limit, default R (one second's worth)
   --malformed-json-rate R          0..1 fraction of 200s with invalid JSON
   --fail-customers id=500,id=badjson,id=missing-field,id=hang
   --token-status STATUS            token endpoint answers this error status
@@ -57,7 +61,10 @@ const STRING_FLAGS = [
   "error-rate",
   "throttle-rate",
   "throttle-burst",
+  "customers-throttle-burst",
   "retry-after",
+  "rate-limit",
+  "rate-limit-burst",
   "malformed-json-rate",
   "fail-customers",
   "token-status",
@@ -164,8 +171,21 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     faults.throttleRate = number("throttle-rate", v["throttle-rate"], 0, 1);
   if (v["throttle-burst"] !== undefined)
     faults.throttleBurst = integer("throttle-burst", v["throttle-burst"], 0);
+  if (v["customers-throttle-burst"] !== undefined) {
+    faults.customersThrottleBurst = integer("customers-throttle-burst", v["customers-throttle-burst"], 0);
+  }
   if (v["retry-after"] !== undefined) {
-    faults.retryAfter = v["retry-after"] === "" || v["retry-after"] === "none" ? null : v["retry-after"];
+    const raw = v["retry-after"];
+    if (!isHeaderText(raw)) throw new CliError("--retry-after: must be printable ASCII text");
+    faults.retryAfter = raw === "" || raw === "none" ? null : raw;
+  }
+  if (v["rate-limit"] !== undefined) {
+    const raw = v["rate-limit"];
+    const rate = raw === "off" ? 0 : number("rate-limit", raw, 0, 1_000_000);
+    faults.rateLimit = rate === 0 ? null : rate;
+  }
+  if (v["rate-limit-burst"] !== undefined) {
+    faults.rateLimitBurst = number("rate-limit-burst", v["rate-limit-burst"], 1, 1_000_000_000);
   }
   if (v["malformed-json-rate"] !== undefined) {
     faults.malformedJsonRate = number("malformed-json-rate", v["malformed-json-rate"], 0, 1);

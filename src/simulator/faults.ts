@@ -1,4 +1,6 @@
 /** Fault injection settings: defaults, validation of patches, and the per-request decisions. */
+import type { RateLimitSettings } from "./rate-limit.js";
+import { defaultBurst } from "./rate-limit.js";
 import type { Rng } from "./random.js";
 import type { CustomerFault, SimFaults } from "./types.js";
 
@@ -8,7 +10,10 @@ export const DEFAULT_FAULTS: Readonly<SimFaults> = {
   errorRate: 0,
   throttleRate: 0,
   throttleBurst: 0,
+  customersThrottleBurst: 0,
   retryAfter: "1",
+  rateLimit: null,
+  rateLimitBurst: null,
   malformedJsonRate: 0,
   failCustomers: {},
   tokenStatus: null,
@@ -32,6 +37,10 @@ const isRate = (v: unknown): v is number => typeof v === "number" && v >= 0 && v
 const isNonNegative = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
 const isStatus = (v: unknown): v is number =>
   typeof v === "number" && Number.isInteger(v) && v >= 400 && v <= 599;
+const isPositive = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;
+
+/** What node:http can send as a header value: printable ASCII (so no line breaks), possibly empty. */
+export const isHeaderText = (v: string): boolean => /^[\x20-\x7e]*$/.test(v);
 
 /** Validates an untrusted patch (e.g. from POST /_sim/faults); returns it typed, or a message saying what is wrong. */
 export function validateFaultsPatch(input: unknown): Partial<SimFaults> | string {
@@ -43,6 +52,7 @@ export function validateFaultsPatch(input: unknown): Partial<SimFaults> | string
       case "latencyMs":
       case "latencyJitterMs":
       case "throttleBurst":
+      case "customersThrottleBurst":
       case "tokenLifetimeSeconds":
         if (!isNonNegative(value)) return `${key} must be a number >= 0`;
         patch[key] = value;
@@ -54,8 +64,21 @@ export function validateFaultsPatch(input: unknown): Partial<SimFaults> | string
         patch[key] = value;
         break;
       case "retryAfter":
-        if (value !== null && typeof value !== "string") return "retryAfter must be a string or null";
+        if (value !== null && (typeof value !== "string" || !isHeaderText(value))) {
+          return "retryAfter must be printable ASCII text or null";
+        }
         patch.retryAfter = value;
+        break;
+      case "rateLimit":
+        if (value !== null && !isPositive(value))
+          return "rateLimit must be a number > 0 (requests/s) or null";
+        patch.rateLimit = value;
+        break;
+      case "rateLimitBurst":
+        if (value !== null && !(isPositive(value) && value >= 1)) {
+          return "rateLimitBurst must be a number >= 1 or null";
+        }
+        patch.rateLimitBurst = value;
         break;
       case "tokenStatus":
         if (value !== null && !isStatus(value)) return "tokenStatus must be an HTTP error status or null";
@@ -92,10 +115,23 @@ export function mergeFaults(current: SimFaults, patch: Partial<SimFaults>): SimF
   return next;
 }
 
+/** The rate limit the faults ask for, or null when there is none. */
+export function rateLimitOf(faults: SimFaults): RateLimitSettings | null {
+  if (faults.rateLimit === null) return null;
+  return { rate: faults.rateLimit, burst: faults.rateLimitBurst ?? defaultBurst(faults.rateLimit) };
+}
+
 export type FaultDecision = { kind: "none" } | { kind: "throttle" } | { kind: "error" };
 
-/** Throttling (burst first, then rate), then the error rate; consumes one burst slot when it applies. */
-export function decideFault(faults: SimFaults, rng: Rng): FaultDecision {
+/**
+ * Throttling (the customer-list burst, the general burst, then the rate), then the error rate;
+ * consumes one burst slot when one applies.
+ */
+export function decideFault(faults: SimFaults, rng: Rng, firstCustomersPage: boolean): FaultDecision {
+  if (firstCustomersPage && faults.customersThrottleBurst > 0) {
+    faults.customersThrottleBurst -= 1;
+    return { kind: "throttle" };
+  }
   if (faults.throttleBurst > 0) {
     faults.throttleBurst -= 1;
     return { kind: "throttle" };

@@ -91,7 +91,7 @@ export async function handleToken(
     res,
     200,
     {
-      access_token: deps.tokens.issue(scopes, lifetime),
+      access_token: deps.tokens.issue(clientId, scopes, lifetime),
       expires_in: lifetime,
       token_type: "Bearer",
       scope: scopes.join(" "),

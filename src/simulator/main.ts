@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { CliError, USAGE, parseCliArgs } from "./cli-args.js";
 import type { CliArgs } from "./cli-args.js";
+import { rateLimitOf } from "./faults.js";
 import { DEFAULT_OPTIONS, startSimulator } from "./server.js";
 
 function fail(message: string): never {
@@ -43,9 +44,11 @@ try {
 }
 
 const o = { ...DEFAULT_OPTIONS, ...args.options };
+const limit = rateLimitOf(simulator.faults());
 process.stdout.write(
   `simulator listening on ${simulator.url} (flavor ${o.flavor}, ${o.customers} customers × ` +
-    `${o.profilesPerCustomer} profiles; client id ${o.clientId})\n`,
+    `${o.profilesPerCustomer} profiles; client id ${o.clientId}` +
+    `${limit === null ? "" : `; rate limit ${limit.rate}/s, burst ${limit.burst}`})\n`,
 );
 
 const stop = (): void => {

@@ -46,3 +46,10 @@ export function parseSkipToken(query: URLSearchParams): number | Reply {
   if (raw === null || raw === "") return 0;
   return /^\d+$/.test(raw) ? Number(raw) : reply(400, errorBody("BadRequest", "invalid $skiptoken"));
 }
+
+/** True for the first page of a list in either paging style: pageIndex absent or 1, $skiptoken absent or 0. */
+export function isFirstPage(query: URLSearchParams): boolean {
+  const is = (raw: string | null, first: number): boolean =>
+    raw === null || raw.trim() === "" || (/^\d+$/.test(raw.trim()) && Number(raw.trim()) === first);
+  return is(query.get("pageIndex"), 1) && is(query.get("$skiptoken"), 0);
+}

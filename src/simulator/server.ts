@@ -7,10 +7,11 @@ import { handleApi } from "./api.js";
 import { createAssertionVerifier } from "./assertion.js";
 import { CONTROL_PREFIX, handleControl } from "./control.js";
 import { generateData, todayAnchor } from "./data.js";
-import { DEFAULT_FAULTS, mergeFaults } from "./faults.js";
+import { DEFAULT_FAULTS, mergeFaults, rateLimitOf } from "./faults.js";
 import { errorBody, sendJson } from "./http-util.js";
 import { TOKEN_PATH, handleToken } from "./identity.js";
 import { createRng, hashSeed } from "./random.js";
+import { RateLimiter } from "./rate-limit.js";
 import type { Router } from "./routes.js";
 import { modernRouter } from "./routes-modern.js";
 import { v3BatchRouter } from "./routes-v3-batch.js";
@@ -51,6 +52,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<SimulatorOptions, "faults">> = {
   clientCertificatePem: null,
   incompleteRowRate: 0,
   modernDailyRoutes: "both",
+  clock: () => performance.now(),
 };
 
 const ROUTERS: Readonly<Record<SimFlavor, Router>> = {
@@ -70,6 +72,8 @@ const scopeNames = (flavor: SimFlavor): ApiDeps["scopeNames"] => {
 export async function startSimulator(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
   const opts: SimulatorOptions = { ...DEFAULT_OPTIONS, faults: {}, ...options };
   let faults: SimFaults = mergeFaults({ ...DEFAULT_FAULTS }, opts.faults);
+  const rateLimiter = new RateLimiter(opts.clock);
+  rateLimiter.configure(rateLimitOf(faults));
   const store = new SimStore(
     generateData({
       seed: opts.seed,
@@ -110,6 +114,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     faults: () => faults,
     faultRng: createRng(hashSeed(opts.seed, "faults")),
     quirkRng: createRng(hashSeed(opts.seed, "quirks")),
+    rateLimiter,
     delay,
   };
 
@@ -130,6 +135,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     deleteCustomer: (customerId) => store.deleteCustomer(customerId),
     setFaults: (patch) => {
       faults = mergeFaults(faults, patch);
+      rateLimiter.configure(rateLimitOf(faults));
     },
     faults: () => ({ ...faults }),
     stats: () => stats.snapshot(verifier?.usedJti ?? 0),

@@ -4,10 +4,12 @@ import { randomBytes } from "node:crypto";
 interface TokenEntry {
   expiresAt: number;
   scopes: ReadonlySet<string>;
+  /** The app registration the token was issued to; the rate limit counts per client. */
+  clientId: string;
 }
 
 export type TokenCheck =
-  { ok: true; scopes: ReadonlySet<string> } | { ok: false; reason: "unknown" | "expired" };
+  { ok: true; scopes: ReadonlySet<string>; clientId: string } | { ok: false; reason: "unknown" | "expired" };
 
 /** Above this many remembered tokens, expired ones are swept on the next issue. */
 const SWEEP_THRESHOLD = 10_000;
@@ -15,10 +17,14 @@ const SWEEP_THRESHOLD = 10_000;
 export class TokenStore {
   readonly #tokens = new Map<string, TokenEntry>();
 
-  issue(scopes: readonly string[], lifetimeSeconds: number): string {
+  issue(clientId: string, scopes: readonly string[], lifetimeSeconds: number): string {
     if (this.#tokens.size > SWEEP_THRESHOLD) this.#sweep();
     const token = randomBytes(32).toString("base64url");
-    this.#tokens.set(token, { expiresAt: Date.now() + lifetimeSeconds * 1000, scopes: new Set(scopes) });
+    this.#tokens.set(token, {
+      expiresAt: Date.now() + lifetimeSeconds * 1000,
+      scopes: new Set(scopes),
+      clientId,
+    });
     return token;
   }
 
@@ -26,7 +32,7 @@ export class TokenStore {
     const entry = this.#tokens.get(token);
     if (!entry) return { ok: false, reason: "unknown" };
     if (Date.now() >= entry.expiresAt) return { ok: false, reason: "expired" };
-    return { ok: true, scopes: entry.scopes };
+    return { ok: true, scopes: entry.scopes, clientId: entry.clientId };
   }
 
   #sweep(): void {

@@ -17,8 +17,20 @@ export interface SimFaults {
   throttleRate: number;
   /** The next N API requests answer 429, counting down. */
   throttleBurst: number;
-  /** Retry-After header value sent with 429s; null = no header. */
+  /**
+   * The next N requests for the first page of the customer list (v3 `GET …/customers`, modern
+   * `GET /partner/customers`, v3-batch `POST …/customers/batch`) answer 429, counting down.
+   */
+  customersThrottleBurst: number;
+  /** Retry-After header value sent with injected 429s, any text; null = no header. */
   retryAfter: string | null;
+  /**
+   * A real rate limit in API requests/s per client id (token requests are not limited); null = none.
+   * Requests above it get 429 with a Retry-After computed from the bucket, in whole seconds ≥ 1.
+   */
+  rateLimit: number | null;
+  /** Bucket size of the rate limit; null = one second's worth (rateLimit, at least 1). */
+  rateLimitBurst: number | null;
   /** 0..1 fraction of API 200s whose body is truncated invalid JSON. */
   malformedJsonRate: number;
   /** Per customer id: what any request under /customers/{id}/... gets instead of its answer. */
@@ -49,6 +61,8 @@ export interface SimulatorOptions {
   incompleteRowRate: number;
   /** modern: which daily endpoint spellings exist. */
   modernDailyRoutes: ModernDailyRoutes;
+  /** Monotonic milliseconds for the rate limit; tests pass a fake clock to step time by hand. */
+  clock: () => number;
   faults: Partial<SimFaults>;
 }
 
@@ -58,6 +72,18 @@ export interface SimStats {
   tokenRequests: number;
   /** Key "METHOD /template", e.g. "GET /partner/external/v3/general/customers/{customerId}/scan-profiles". */
   byEndpoint: Record<string, number>;
+  /** API requests answered 2xx. */
+  served: number;
+  /** API requests answered 429, by the rate limit or an injected fault. */
+  throttled: number;
+  /** Of `throttled`, those refused by the rate limit. */
+  rateLimited: number;
+  /** Answered API requests by status code ("200", "429", ...); requests closed unanswered are not here. */
+  byStatus: Record<string, number>;
+  /** `served` per endpoint key (as in byEndpoint). */
+  servedByEndpoint: Record<string, number>;
+  /** `throttled` per endpoint key (as in byEndpoint). */
+  throttledByEndpoint: Record<string, number>;
   inFlight: number;
   /** Max concurrent API requests open at once (including latency wait) since the last reset. */
   maxInFlight: number;
