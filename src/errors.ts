@@ -7,11 +7,24 @@ export const FAILURE_REASONS = [
   "forbidden",
   "not_found",
   "http_4xx",
+  "http_3xx",
   "http_5xx",
   "parse",
   "network",
+  "too_large",
+  "paging",
+  "unsafe_link",
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/**
+ * Why an answer, or a part of one, was not used (the `reason` of avepoint_api_parse_errors_total):
+ * `body` not JSON or not the flavor's schema, `record` a malformed row skipped, `duplicate` a row
+ * whose ID was already seen, `link` a next link off the API's origin, `paging` pages past what the
+ * list promised or past the cap, `too_large` an answer over --avepoint.max-response-size.
+ */
+export const PARSE_PROBLEMS = ["body", "record", "duplicate", "link", "paging", "too_large"] as const;
+export type ParseProblem = (typeof PARSE_PROBLEMS)[number];
 
 export class ExporterError extends Error {
   override name = "ExporterError";
@@ -76,12 +89,28 @@ export class ParseError extends UpstreamError {
   }
 }
 
+/**
+ * The upstream broke a limit this exporter sets on what it accepts: an answer too large, a list
+ * paging past its promise or the cap, a next link to another origin. `problem` is its parse-error reason.
+ */
+export class UpstreamLimitError extends UpstreamError {
+  override name = "UpstreamLimitError";
+  constructor(message: string, reason: "too_large" | "paging" | "unsafe_link", endpoint: string) {
+    super(message, reason, endpoint);
+  }
+
+  get problem(): ParseProblem {
+    return this.reason === "unsafe_link" ? "link" : (this.reason as ParseProblem);
+  }
+}
+
 export const reasonForStatus = (status: number): FailureReason => {
   if (status === 429) return "throttled";
   if (status === 401) return "auth";
   if (status === 403) return "forbidden";
   if (status === 404) return "not_found";
   if (status >= 500) return "http_5xx";
+  if (status >= 300 && status < 400) return "http_3xx";
   return "http_4xx";
 };
 

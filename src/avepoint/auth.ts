@@ -5,6 +5,7 @@
 import { createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
 import type { Credentials } from "../config/config.js";
+import { clipRedacted, redactor, secretsOf } from "../config/secrets.js";
 import { AuthError, UpstreamError } from "../errors.js";
 import type { ApiObserver, Transport } from "./http.js";
 import { systemClock, type CallContext, type Clock } from "./timing.js";
@@ -28,18 +29,25 @@ export interface TokenProviderOptions {
 /** Refresh this long before expiry, or at 90% of a short lifetime. */
 const REFRESH_MARGIN_MS = 60_000;
 
+/** The most of the identity service's own words an error message carries (error code, description). */
+const MAX_ERROR_CODE = 100;
+const MAX_ERROR_DESCRIPTION = 200;
+
 export class TokenProvider implements TokenSource {
   private current: { token: string; refreshAt: number } | null = null;
   private inflight: Promise<string> | null = null;
   private refused: { error: AuthError; signal: AbortSignal } | null = null;
   private readonly clock: Clock;
   private readonly assertion: AssertionSigner | null;
+  /** The identity service may echo what it was sent: its words pass through this before any message. */
+  private readonly redact: (text: string) => string;
 
   constructor(
     private readonly transport: Transport,
     private readonly options: TokenProviderOptions,
   ) {
     this.clock = options.clock ?? systemClock;
+    this.redact = redactor(secretsOf(options.credentials));
     this.assertion =
       options.credentials.kind === "certificate"
         ? new AssertionSigner(options.credentials, options.clientId, options.tokenUrl, this.clock)
@@ -64,6 +72,11 @@ export class TokenProvider implements TokenSource {
 
   invalidate(token: string): void {
     if (this.current?.token === token) this.current = null;
+  }
+
+  /** Redacted before the cut and after it, so that a secret split by the cut leaves no piece behind. */
+  private clip(text: string, max: number): string {
+    return clipRedacted(text, max, this.redact);
   }
 
   private async fetch(ctx: CallContext): Promise<string> {
@@ -94,15 +107,21 @@ export class TokenProvider implements TokenSource {
       // Running out of time is the collection's deadline, not a failure of the credentials.
       if (err instanceof UpstreamError && err.reason === "timeout") throw err;
       this.options.observer.tokenRequest("failure");
-      const message = err instanceof UpstreamError ? err.message : "request failed";
+      const message =
+        err instanceof UpstreamError ? this.clip(err.message, MAX_ERROR_DESCRIPTION) : "request failed";
       throw new AuthError(`cannot get a token from the identity service: ${message}`);
     }
     const body = safeJson(response.body);
     if (response.status !== 200 || typeof body?.access_token !== "string") {
       this.options.observer.tokenRequest("failure");
-      const error = typeof body?.error === "string" ? body.error : "no access_token in the answer";
+      const error =
+        typeof body?.error === "string"
+          ? this.clip(body.error, MAX_ERROR_CODE)
+          : "no access_token in the answer";
       const description =
-        typeof body?.error_description === "string" ? ` (${body.error_description.slice(0, 200)})` : "";
+        typeof body?.error_description === "string"
+          ? ` (${this.clip(body.error_description, MAX_ERROR_DESCRIPTION)})`
+          : "";
       throw new AuthError(
         `identity service refused the token request: HTTP ${response.status} ${error}${description}`,
       );

@@ -7,7 +7,13 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import axios, { type AxiosAdapter, type AxiosInstance } from "axios";
 import pLimit, { type LimitFunction } from "p-limit";
-import { UpstreamError, UpstreamHttpError } from "../errors.js";
+import {
+  UpstreamError,
+  UpstreamHttpError,
+  UpstreamLimitError,
+  type FailureReason,
+  type ParseProblem,
+} from "../errors.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { backoffDelayMs, parseRetryAfterMs, retryReasonForStatus, type RetryReason } from "./retry.js";
 import { DeadlineError, sleep, systemClock, type CallContext, type Clock } from "./timing.js";
@@ -17,7 +23,8 @@ export interface ApiObserver {
   request(endpoint: string, code: string, seconds: number): void;
   retry(endpoint: string, reason: RetryReason): void;
   throttleWait(seconds: number): void;
-  parseError(endpoint: string): void;
+  /** An answer or a row not used, with why (`ParseProblem`) and a message for the log. */
+  parseError(endpoint: string, problem: ParseProblem, message: string): void;
   tokenRequest(result: "success" | "failure"): void;
 }
 
@@ -32,8 +39,11 @@ export const nullObserver: ApiObserver = {
 export interface TransportOptions {
   readonly concurrency: number;
   readonly rateLimit: number;
+  /** Total time of one attempt, from sending to the last byte of the answer. */
   readonly requestTimeoutSeconds: number;
   readonly maxRetries: number;
+  /** Largest answer read; the body is streamed and cut off as soon as it passes this. */
+  readonly maxResponseBytes: number;
   readonly userAgent: string;
   readonly observer?: ApiObserver;
   readonly clock?: Clock;
@@ -59,7 +69,7 @@ export interface HttpResponse {
 
 type Attempt =
   | { kind: "response"; status: number; body: string; retryAfter: unknown }
-  | { kind: "error"; retry: RetryReason; message: string };
+  | { kind: "error"; retry: RetryReason | null; reason: FailureReason; message: string };
 
 export class Transport {
   private readonly axios: AxiosInstance;
@@ -87,7 +97,10 @@ export class Transport {
       transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
+      // Redirects are never followed: the token must not go where a Location header says.
       maxRedirects: 0,
+      maxContentLength: options.maxResponseBytes,
+      maxBodyLength: options.maxResponseBytes,
       ...(options.adapter ? { adapter: options.adapter } : {}),
     });
     // Flat default headers: axios then has no per-method header sets to merge on every request,
@@ -113,6 +126,7 @@ export class Transport {
       });
       const retry = result.kind === "error" ? result.retry : retryReasonForStatus(result.status);
       if (result.kind === "response" && (retry === null || retry === "401")) return result;
+      if (retry === null) throw this.failure(request.endpoint, result);
       const retryAfter = result.kind === "response" ? parseRetryAfterMs(result.retryAfter, this.clock) : null;
       const waitMs = retryAfter ?? backoffDelayMs(attempt, this.random);
       const now = this.clock.now();
@@ -155,26 +169,34 @@ export class Transport {
 
   private failure(endpoint: string, result: Attempt, suffix = ""): UpstreamError {
     if (result.kind === "response") return new UpstreamHttpError(result.status, endpoint, suffix.trim());
-    return new UpstreamError(
-      `${endpoint}: ${result.message}${suffix}`,
-      result.retry === "timeout" ? "timeout" : "network",
-      endpoint,
-    );
+    if (result.reason === "too_large")
+      return new UpstreamLimitError(`${endpoint}: ${result.message}`, "too_large", endpoint);
+    return new UpstreamError(`${endpoint}: ${result.message}${suffix}`, result.reason, endpoint);
   }
 
   private async attempt(request: HttpRequest, ctx: CallContext): Promise<Attempt> {
-    if (ctx.signal.aborted) return { kind: "error", retry: "timeout", message: "deadline reached" };
+    if (ctx.signal.aborted)
+      return { kind: "error", retry: "timeout", reason: "timeout", message: "deadline reached" };
     const started = performance.now();
+    const timeoutMs = this.options.requestTimeoutSeconds * 1000;
+    // The request timeout is total time: axios' own `timeout` only measures idle time once
+    // connected, so an upstream trickling one byte a second would hold the request forever.
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
     try {
       const response = await this.axios.request<string>({
         method: request.method,
         url: request.url,
         headers: { ...request.headers },
         data: request.body,
-        // axios' own timeout (one socket timer) rather than AbortSignal.any/timeout per request,
-        // which costs more than the request itself at thousands of requests per collection.
-        timeout: this.options.requestTimeoutSeconds * 1000,
-        signal: ctx.signal,
+        timeout: timeoutMs,
+        signal: controller.signal,
       });
       this.observer.request(request.endpoint, String(response.status), (performance.now() - started) / 1000);
       return {
@@ -186,15 +208,25 @@ export class Transport {
     } catch (err) {
       this.observer.request(request.endpoint, "error", (performance.now() - started) / 1000);
       // Never keep the axios error: its config holds the request's headers and body (credentials).
-      if (ctx.signal.aborted) return { kind: "error", retry: "timeout", message: "deadline reached" };
-      if (axios.isAxiosError(err) && (err.code === "ECONNABORTED" || err.code === "ETIMEDOUT"))
+      const timeout = `no complete answer within ${this.options.requestTimeoutSeconds}s`;
+      if (ctx.signal.aborted)
+        return { kind: "error", retry: "timeout", reason: "timeout", message: "deadline reached" };
+      if (timedOut) return { kind: "error", retry: "timeout", reason: "timeout", message: timeout };
+      const code = axios.isAxiosError(err) ? err.code : undefined;
+      if (code === "ECONNABORTED" || code === "ETIMEDOUT")
+        return { kind: "error", retry: "timeout", reason: "timeout", message: timeout };
+      if (code === "ERR_BAD_RESPONSE" && /maxContentLength/.test((err as Error).message))
         return {
           kind: "error",
-          retry: "timeout",
-          message: `no answer within ${this.options.requestTimeoutSeconds}s`,
+          // Asking again would download the same oversized answer again.
+          retry: null,
+          reason: "too_large",
+          message: `answer larger than ${this.options.maxResponseBytes} bytes, cut off`,
         };
-      const code = axios.isAxiosError(err) ? (err.code ?? "network error") : "network error";
-      return { kind: "error", retry: "network", message: code };
+      return { kind: "error", retry: "network", reason: "network", message: code ?? "network error" };
+    } finally {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener("abort", onAbort);
     }
   }
 }

@@ -28,6 +28,7 @@ export const createAvePointApi = (
     rateLimit: avepoint.rateLimit,
     requestTimeoutSeconds: avepoint.requestTimeoutSeconds,
     maxRetries: avepoint.maxRetries,
+    maxResponseBytes: avepoint.maxResponseBytes,
     userAgent,
     observer,
   });

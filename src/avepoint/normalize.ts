@@ -49,6 +49,10 @@ const requiredId = (fields: Fields, endpoint: string, what: string, ...names: st
   const value = pick(fields, ...names);
   if (typeof value !== "string" || value.trim() === "")
     throw new ParseError(`${what} without ${names[0]} (got ${describe(value)})`, endpoint);
+  // An ID becomes a path segment of later requests and a label value: a dot segment or a control
+  // character is no ID.
+  if (/^(?:\.|%2e){1,2}$/i.test(value) || [...value].some((ch) => ch < " " || ch === "\u007f"))
+    throw new ParseError(`${what} with an unusable ${names[0]} ${JSON.stringify(value)}`, endpoint);
   return value;
 };
 
@@ -68,21 +72,68 @@ const integer = (fields: Fields, endpoint: string, ...names: string[]): number |
 };
 
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
-const ISO_NO_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-/** ISO 8601 (a missing zone means UTC) or `MM/dd/yyyy HH:mm:ss` (UTC) → Unix seconds; null when absent. */
+/**
+ * Epoch ms of a calendar date and time, or NaN when any part is out of range: `02/30/2024` or
+ * `25:61` are refused, never rolled over into the next day or month as Date.UTC would.
+ */
+const utcMs = (
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number => {
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const d = new Date(ms);
+  const exact =
+    d.getUTCFullYear() === year &&
+    d.getUTCMonth() === month - 1 &&
+    d.getUTCDate() === day &&
+    d.getUTCHours() === hour &&
+    d.getUTCMinutes() === minute &&
+    d.getUTCSeconds() === second;
+  return exact ? ms : NaN;
+};
+
+/** A zone suffix (`Z`, `+02:00`, `-0530`) as minutes east of UTC. */
+const zoneMinutes = (zone: string | undefined): number => {
+  if (zone === undefined || zone.toUpperCase() === "Z") return 0;
+  const sign = zone.startsWith("-") ? -1 : 1;
+  const digits = zone.slice(1).replace(":", "");
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2));
+  return hours > 23 || minutes > 59 ? NaN : sign * (hours * 60 + minutes);
+};
+
+/**
+ * ISO 8601 (a missing zone means UTC) or `MM/dd/yyyy HH:mm:ss` (UTC) → Unix seconds; null when
+ * absent. Impossible dates and times are refused, not rolled over.
+ * @throws ParseError for anything else.
+ */
 export const parseTimestamp = (value: unknown, field: string, endpoint: string): number | null => {
   if (value === undefined || value === null || value === "") return null;
   if (typeof value !== "string")
     throw new ParseError(`${field} is not a date: ${JSON.stringify(value)}`, endpoint);
   const trimmed = value.trim();
+  let ms = NaN;
   const us = US_DATE.exec(trimmed);
-  let ms: number;
+  const iso = us ? null : ISO_DATE.exec(trimmed);
   if (us) {
-    const [, month, day, year, hour, minute, second] = us.map(Number) as number[];
-    ms = Date.UTC(year!, month! - 1, day!, hour!, minute!, second || 0);
-  } else {
-    ms = Date.parse(ISO_NO_ZONE.test(trimmed) ? `${trimmed}Z` : trimmed);
+    const [month, day, year, hour, minute, second] = us.slice(1).map((part) => Number(part ?? 0)) as number[];
+    ms = utcMs(year!, month!, day!, hour!, minute!, second!);
+  } else if (iso) {
+    const [year, month, day, hour, minute, second] = iso
+      .slice(1, 7)
+      .map((part) => Number(part ?? 0)) as number[];
+    const fraction = /\.(\d+)/.exec(trimmed)?.[1];
+    ms =
+      utcMs(year!, month!, day!, hour!, minute!, second!) -
+      zoneMinutes(iso[7]) * 60_000 +
+      (fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0);
   }
   if (!Number.isFinite(ms))
     throw new ParseError(`${field} is not a date: ${JSON.stringify(value)}`, endpoint);

@@ -40,6 +40,7 @@ const fake = (
     rateLimit: 1000,
     requestTimeoutSeconds: 30,
     maxRetries: 0,
+    maxResponseBytes: 1 << 20,
     userAgent: "t",
     adapter,
   });

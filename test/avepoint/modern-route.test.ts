@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ApiClient, JsonRequest } from "../../src/avepoint/client.js";
 import { ModernApi } from "../../src/avepoint/flavors/modern.js";
 import { UpstreamHttpError } from "../../src/errors.js";
+import { ctx, scriptedClient } from "./scripted-client.js";
 
-const ctx = { signal: new AbortController().signal, deadline: Date.now() + 60_000 };
 const daily = {
   ProfileId: "p",
   ProfileName: "n",
@@ -17,16 +16,13 @@ describe("modern daily endpoint spellings", () => {
   it("remembers the spelling that answers and tries the others again when it starts to 404", async () => {
     let legacyWorks = true;
     const asked: string[] = [];
-    const client = {
-      json: async (request: JsonRequest) => {
-        const route = request.path.includes("dailyNewSummary") ? "summary" : "legacy";
-        asked.push(route);
-        if (route === "legacy" && !legacyWorks) throw new UpstreamHttpError(404, request.endpoint);
-        if (route === "summary" && legacyWorks) throw new UpstreamHttpError(404, request.endpoint);
-        return daily;
-      },
-      parseError: () => {},
-    } as unknown as ApiClient;
+    const { client } = scriptedClient((url, request) => {
+      const route = url.pathname.includes("dailyNewSummary") ? "summary" : "legacy";
+      asked.push(route);
+      if (route === "legacy" && !legacyWorks) throw new UpstreamHttpError(404, request.endpoint);
+      if (route === "summary" && legacyWorks) throw new UpstreamHttpError(404, request.endpoint);
+      return daily;
+    });
     const api = new ModernApi(client);
     await api.profileDaily("c", "p", ctx);
     await api.profileDaily("c", "p", ctx);

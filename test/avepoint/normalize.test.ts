@@ -141,6 +141,14 @@ describe("normalisation, one row per quirk", () => {
     ],
     ["a count that is not a number", { ...daily, newRegisteredContentCount: "many" }, /not a whole number/],
     ["a date that is not a date", { ...daily, lastUpdateTime: "yesterday" }, /not a date/],
+    ["an impossible US date", { ...daily, lastUpdateTime: "02/30/2024 25:61:00" }, /not a date/],
+    ["a 30th of February in ISO", { ...daily, lastUpdateTime: "2024-02-30T00:00:00Z" }, /not a date/],
+    ["a 13th month", { ...daily, modifiedTime: "13/01/2024 00:00:00" }, /not a date/],
+    ["a float count", { ...daily, movedToAnotherContainer: 1.5 }, /not a whole number/],
+    ["an empty profile ID", { ...daily, profileId: "" }, /without profileId/],
+    ["a profile ID that is a dot segment", { ...daily, profileId: ".." }, /unusable profileId/],
+    ["an encoded dot segment", { ...daily, profileId: "%2e%2E" }, /unusable profileId/],
+    ["a profile ID with a newline", { ...daily, profileId: "a\nb" }, /unusable profileId/],
     ["not an object", [1, 2], /expected an object/],
   ])("rejects %s with a ParseError", (_name, wire, message) => {
     expect(() => normalizeDaily(JSON.parse(JSON.stringify(wire)), E)).toThrow(ParseError);
@@ -169,6 +177,16 @@ describe("normalisation, one row per quirk", () => {
 
   it("rejects a list answer without items", () => {
     expect(() => readPage({ metadata: {} }, E)).toThrow(ParseError);
+  });
+
+  it.each([
+    ["2024-02-29T23:59:59Z", Date.UTC(2024, 1, 29, 23, 59, 59) / 1000],
+    ["2025-09-11T03:19:14.500+02:00", Date.UTC(2025, 8, 11, 1, 19, 14, 500) / 1000],
+    ["2025-09-11T03:19:14", Date.UTC(2025, 8, 11, 3, 19, 14) / 1000],
+    ["2025-09-11", Date.UTC(2025, 8, 11) / 1000],
+    ["12/31/2025 23:59", Date.UTC(2025, 11, 31, 23, 59) / 1000],
+  ])("reads the date %s", (text, seconds) => {
+    expect(parseTimestamp(text, "t", E)).toBe(seconds);
   });
 
   it("parses both date forms to the same instant", () => {

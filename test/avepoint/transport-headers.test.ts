@@ -16,6 +16,7 @@ describe("requests on the wire", () => {
       rateLimit: 100,
       requestTimeoutSeconds: 5,
       maxRetries: 0,
+      maxResponseBytes: 1 << 20,
       userAgent: "avepoint-exporter/test",
     });
     onTestFinished(() => {

@@ -51,6 +51,7 @@ const transport = (
     rateLimit: 1000,
     requestTimeoutSeconds: 60,
     maxRetries: 3,
+    maxResponseBytes: 1 << 20,
     userAgent: "t",
     observer: obs,
     random: () => 1,

@@ -4,11 +4,12 @@
  */
 import { UpstreamHttpError } from "../../errors.js";
 import type { ApiClient } from "../client.js";
-import { normalizeCustomer, normalizeProfile } from "../normalize.js";
+import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normalize.js";
+import { segment } from "../path.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import type { PartnerApi } from "./partner-api.js";
-import { allPages, pagedByNextLink, readDaily } from "./paging.js";
+import { allPages, MAX_PAGES, pagedByNextLink } from "./paging.js";
 
 const CUSTOMERS = "GET /partner/customers";
 const PROFILES = "GET /partner/customers/{id}/scanProfiles";
@@ -43,24 +44,22 @@ export class ModernApi implements PartnerApi {
   }
 
   listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void> {
+    const request = { method: "GET", path: "/partner/customers", endpoint: CUSTOMERS } as const;
     return pagedByNextLink(
       this.client,
-      { method: "GET", path: "/partner/customers", endpoint: CUSTOMERS },
+      { request, map: normalizeCustomer, maxPages: MAX_PAGES.customers, onPage },
       ctx,
-      normalizeCustomer,
-      onPage,
     );
   }
 
   listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
-    const path = `/partner/customers/${encodeURIComponent(customerId)}/scanProfiles`;
+    const path = `/partner/customers/${segment(customerId, PROFILES)}/scanProfiles`;
+    const request = { method: "GET", path, endpoint: PROFILES } as const;
     return allPages((onPage) =>
       pagedByNextLink(
         this.client,
-        { method: "GET", path, endpoint: PROFILES },
+        { request, map: normalizeProfile, maxPages: MAX_PAGES.profiles, onPage },
         ctx,
-        normalizeProfile,
-        onPage,
       ),
     );
   }
@@ -71,17 +70,18 @@ export class ModernApi implements PartnerApi {
     const remembered = this.remembered;
     const candidates =
       remembered === null ? this.routes : [remembered, ...this.routes.filter((r) => r !== remembered)];
-    const c = encodeURIComponent(customerId);
-    const p = encodeURIComponent(profileId);
+    const c = segment(customerId, DAILY_ROUTES.legacy.endpoint);
+    const p = segment(profileId, DAILY_ROUTES.legacy.endpoint);
     for (const [i, name] of candidates.entries()) {
       const route = DAILY_ROUTES[name];
       try {
-        const body = await this.client.json(
+        const daily = await this.client.read(
           { method: "GET", path: route.path(c, p), endpoint: route.endpoint },
           ctx,
+          normalizeDaily,
         );
         this.remembered = name;
-        return readDaily(this.client, body, route.endpoint);
+        return daily;
       } catch (err) {
         const tryNext = err instanceof UpstreamHttpError && err.status === 404 && i < candidates.length - 1;
         if (!tryNext) throw err;

@@ -1,106 +1,118 @@
-/** Reading list answers page by page, and records one by one, with parse errors counted once. */
-import { ParseError } from "../../errors.js";
-import type { ApiClient, JsonRequest } from "../client.js";
-import { normalizeDaily, readPage } from "../normalize.js";
+/**
+ * Reading paged lists without trusting them: pages are bounded by what the first page promised and
+ * by a hard cap, a page that adds no new ID ends the paging, and rows are read one by one (a bad row
+ * is skipped, a repeated ID kept once) — so a lying or looping upstream costs one list, not the process.
+ */
+import type { ApiClient, Identified, JsonRequest } from "../client.js";
+import { readPage } from "../normalize.js";
 import type { CallContext } from "../timing.js";
-import type { DailyProfile } from "../types.js";
-import { PAGE_SIZE } from "./partner-api.js";
 
-/** Maps records; the first unreadable one is counted as a parse error and fails the whole list. */
-export const mapRecords = <T>(
-  client: ApiClient,
-  items: readonly unknown[],
-  endpoint: string,
-  map: (record: unknown, endpoint: string) => T,
-): T[] => {
-  try {
-    return items.map((item) => map(item, endpoint));
-  } catch (err) {
-    if (err instanceof ParseError) client.parseError(endpoint);
-    throw err;
-  }
-};
-
-export const page = (client: ApiClient, request: JsonRequest, ctx: CallContext) =>
-  client.json(request, ctx).then((body) => {
-    try {
-      return readPage(body, request.endpoint);
-    } catch (err) {
-      client.parseError(request.endpoint);
-      throw err;
-    }
-  });
+/** Rows asked for per page. */
+export const PAGE_SIZE = 100;
 
 /**
- * v3 paging by pageIndex/pageSize/totalCount: page 1 first, then every other page in parallel,
- * each handed over as it arrives.
+ * Pages read at most per list: 1,000 pages (100,000 customers) for the customer list, 100 pages
+ * (10,000 profiles) for one customer's profiles. Far above any real partner; a list that claims
+ * more fails at once instead of queueing its pages.
  */
-export const pagedByIndex = async <T>(
+export const MAX_PAGES = { customers: 1000, profiles: 100 } as const;
+
+export interface PagedList<T> {
+  readonly request: JsonRequest;
+  readonly map: (record: unknown, endpoint: string) => T;
+  readonly maxPages: number;
+  /** Each page's new rows, as soon as the page has arrived. */
+  readonly onPage: (items: readonly T[]) => void;
+}
+
+/**
+ * v3 paging by pageIndex/pageSize/totalCount: page 1, then page 2 alone (a server that ignores
+ * pageIndex stops here), then the rest in parallel. Without a total: page after page while they
+ * come back full and bring new IDs.
+ * @throws UpstreamLimitError (`paging`) when the list claims more than `maxPages` pages, or keeps
+ *   bringing new rows past the cap; anything `ApiClient.read` throws.
+ */
+export const pagedByIndex = async <T extends Identified>(
   client: ApiClient,
-  base: JsonRequest,
+  list: PagedList<T>,
   ctx: CallContext,
-  map: (record: unknown, endpoint: string) => T,
-  onPage: (items: T[]) => void,
 ): Promise<void> => {
+  const { request: base, maxPages } = list;
+  const seen = new Set<string>();
   const request = (pageIndex: number): JsonRequest => ({
     ...base,
     query: { ...base.query, pageIndex, pageSize: PAGE_SIZE },
   });
-  const head = await page(client, request(1), ctx);
-  onPage(mapRecords(client, head.items, base.endpoint, map));
-  if (head.totalCount === null) {
-    // No total: keep asking while pages come back full.
-    let last = head.items.length;
-    for (let index = 2; last >= PAGE_SIZE; index++) {
-      const next = await page(client, request(index), ctx);
-      onPage(mapRecords(client, next.items, base.endpoint, map));
-      last = next.items.length;
+  /** Reads one page; true when it brought at least one new ID. */
+  const take = async (index: number): Promise<{ added: boolean; size: number }> => {
+    const page = await client.read(request(index), ctx, readPage);
+    const before = seen.size;
+    list.onPage(client.records(page.items, base.endpoint, list.map, seen));
+    return { added: seen.size > before, size: page.items.length };
+  };
+
+  const head = await client.read(request(1), ctx, readPage);
+  list.onPage(client.records(head.items, base.endpoint, list.map, seen));
+  const total = head.totalCount;
+  if (total === null) {
+    let last = { added: true, size: head.items.length };
+    for (let index = 2; last.added && last.size >= PAGE_SIZE; index++) {
+      if (index > maxPages)
+        throw client.limit(`more than ${maxPages} pages without a total`, "paging", base.endpoint);
+      last = await take(index);
     }
     return;
   }
-  const pages = Math.ceil(head.totalCount / PAGE_SIZE);
-  const rest: Promise<void>[] = [];
-  for (let index = 2; index <= pages; index++)
-    rest.push(
-      page(client, request(index), ctx).then((p) => onPage(mapRecords(client, p.items, base.endpoint, map))),
+  // A server that ignores pageSize may already have sent everything it promised.
+  if (head.items.length >= total) return;
+  const pages = Math.ceil(total / PAGE_SIZE);
+  if (pages > maxPages)
+    throw client.limit(
+      `totalCount ${total} needs ${pages} pages, more than the ${maxPages} allowed`,
+      "paging",
+      base.endpoint,
     );
+  if (pages < 2 || !(await take(2)).added) return;
+  const rest: Promise<unknown>[] = [];
+  for (let index = 3; index <= pages; index++) rest.push(take(index));
   // Every page settles before this returns, so no page arrives after the caller has moved on.
   const failed = (await Promise.allSettled(rest)).find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
 };
 
-/** Every item of a paged list, in one array. */
-export const allPages = async <T>(paged: (onPage: (items: T[]) => void) => Promise<void>): Promise<T[]> => {
+/**
+ * OData paging: follow `@odata.nextLink` (or `nextLink`), each checked by `ApiClient.link`, until
+ * there is none, a link repeats, or a page brings no new ID.
+ * @throws UpstreamLimitError (`unsafe_link`, `paging`) and anything `ApiClient.read` throws.
+ */
+export const pagedByNextLink = async <T extends Identified>(
+  client: ApiClient,
+  list: PagedList<T>,
+  ctx: CallContext,
+): Promise<void> => {
+  const { endpoint } = list.request;
+  const seen = new Set<string>();
+  const links = new Set<string>();
+  let request: JsonRequest = list.request;
+  for (let index = 1; ; index++) {
+    const page = await client.read(request, ctx, readPage);
+    const before = seen.size;
+    list.onPage(client.records(page.items, endpoint, list.map, seen));
+    if (page.nextLink === null || seen.size === before) return;
+    const next = client.link(page.nextLink, request, endpoint);
+    if (links.has(next.url!)) return;
+    if (index >= list.maxPages)
+      throw client.limit(`next links go on past ${list.maxPages} pages`, "paging", endpoint);
+    links.add(next.url!);
+    request = next;
+  }
+};
+
+/** Every row of a paged list, in one array. */
+export const allPages = async <T>(
+  paged: (onPage: (items: readonly T[]) => void) => Promise<void>,
+): Promise<T[]> => {
   const all: T[] = [];
   await paged((items) => all.push(...items));
   return all;
-};
-
-/** OData paging: follow `@odata.nextLink` (or `nextLink`) until there is none. */
-export const pagedByNextLink = async <T>(
-  client: ApiClient,
-  first: JsonRequest,
-  ctx: CallContext,
-  map: (record: unknown, endpoint: string) => T,
-  onPage: (items: T[]) => void,
-): Promise<void> => {
-  let request: JsonRequest | null = first;
-  const seen = new Set<string>();
-  while (request) {
-    const p = await page(client, request, ctx);
-    onPage(mapRecords(client, p.items, request.endpoint, map));
-    if (p.nextLink === null || seen.has(p.nextLink)) break;
-    seen.add(p.nextLink);
-    request = { method: "GET", path: p.nextLink, endpoint: first.endpoint };
-  }
-};
-
-/** A daily record; an unreadable one is counted as a parse error. */
-export const readDaily = (client: ApiClient, body: unknown, endpoint: string): DailyProfile => {
-  try {
-    return normalizeDaily(body, endpoint);
-  } catch (err) {
-    client.parseError(endpoint);
-    throw err;
-  }
 };

@@ -14,5 +14,3 @@ export interface PartnerApi {
   /** One profile from its daily-changes endpoint: status, counts and the tenant fields lists may lack. */
   profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile>;
 }
-
-export const PAGE_SIZE = 100;

@@ -1,10 +1,11 @@
 /** Flavor `v3-batch` (October 2025 onward): POST batch lists, status from each profile's /changes. */
 import type { ApiClient } from "../client.js";
-import { normalizeCustomer, normalizeProfile } from "../normalize.js";
+import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normalize.js";
+import { segment } from "../path.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import type { PartnerApi } from "./partner-api.js";
-import { allPages, pagedByIndex, readDaily } from "./paging.js";
+import { allPages, MAX_PAGES, pagedByIndex } from "./paging.js";
 
 const BASE = "/partner/external/v3/general/customers";
 const CUSTOMERS = `POST ${BASE}/batch`;
@@ -18,18 +19,27 @@ export class V3BatchApi implements PartnerApi {
 
   listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void> {
     const request = { method: "POST", path: `${BASE}/batch`, endpoint: CUSTOMERS, body: {} } as const;
-    return pagedByIndex(this.client, request, ctx, normalizeCustomer, onPage);
+    return pagedByIndex(
+      this.client,
+      { request, map: normalizeCustomer, maxPages: MAX_PAGES.customers, onPage },
+      ctx,
+    );
   }
 
   listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
-    const path = `${BASE}/${encodeURIComponent(customerId)}/scan-profiles/batch`;
+    const path = `${BASE}/${segment(customerId, PROFILES)}/scan-profiles/batch`;
     const request = { method: "POST", path, endpoint: PROFILES, body: {} } as const;
-    return allPages((onPage) => pagedByIndex(this.client, request, ctx, normalizeProfile, onPage));
+    return allPages((onPage) =>
+      pagedByIndex(
+        this.client,
+        { request, map: normalizeProfile, maxPages: MAX_PAGES.profiles, onPage },
+        ctx,
+      ),
+    );
   }
 
-  async profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {
-    const path = `${BASE}/${encodeURIComponent(customerId)}/scan-profiles/${encodeURIComponent(profileId)}/changes`;
-    const body = await this.client.json({ method: "GET", path, endpoint: CHANGES }, ctx);
-    return readDaily(this.client, body, CHANGES);
+  profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {
+    const path = `${BASE}/${segment(customerId, CHANGES)}/scan-profiles/${segment(profileId, CHANGES)}/changes`;
+    return this.client.read({ method: "GET", path, endpoint: CHANGES }, ctx, normalizeDaily);
   }
 }

@@ -1,10 +1,11 @@
 /** Flavor `v3` (September 2025): the scan-profile list already carries status and counts. */
 import type { ApiClient } from "../client.js";
-import { normalizeCustomer, normalizeProfile } from "../normalize.js";
+import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normalize.js";
+import { segment } from "../path.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import type { PartnerApi } from "./partner-api.js";
-import { allPages, pagedByIndex, readDaily } from "./paging.js";
+import { allPages, MAX_PAGES, pagedByIndex } from "./paging.js";
 
 const BASE = "/partner/external/v3/general/customers";
 const CUSTOMERS = `GET ${BASE}`;
@@ -17,31 +18,28 @@ export class V3Api implements PartnerApi {
   constructor(private readonly client: ApiClient) {}
 
   listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void> {
+    const request = { method: "GET", path: BASE, endpoint: CUSTOMERS } as const;
     return pagedByIndex(
       this.client,
-      { method: "GET", path: BASE, endpoint: CUSTOMERS },
+      { request, map: normalizeCustomer, maxPages: MAX_PAGES.customers, onPage },
       ctx,
-      normalizeCustomer,
-      onPage,
     );
   }
 
   listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
-    const path = `${BASE}/${encodeURIComponent(customerId)}/scan-profiles`;
+    const path = `${BASE}/${segment(customerId, PROFILES)}/scan-profiles`;
+    const request = { method: "GET", path, endpoint: PROFILES } as const;
     return allPages((onPage) =>
-      pagedByIndex(this.client, { method: "GET", path, endpoint: PROFILES }, ctx, normalizeProfile, onPage),
+      pagedByIndex(
+        this.client,
+        { request, map: normalizeProfile, maxPages: MAX_PAGES.profiles, onPage },
+        ctx,
+      ),
     );
   }
 
-  async profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {
-    const body = await this.client.json(
-      {
-        method: "GET",
-        path: `${BASE}/${encodeURIComponent(customerId)}/scan-profiles-v2/${encodeURIComponent(profileId)}`,
-        endpoint: DAILY,
-      },
-      ctx,
-    );
-    return readDaily(this.client, body, DAILY);
+  profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {
+    const path = `${BASE}/${segment(customerId, DAILY)}/scan-profiles-v2/${segment(profileId, DAILY)}`;
+    return this.client.read({ method: "GET", path, endpoint: DAILY }, ctx, normalizeDaily);
   }
 }
