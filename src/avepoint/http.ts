@@ -14,6 +14,7 @@ import {
   type FailureReason,
   type ParseProblem,
 } from "../errors.js";
+import { AdaptiveRate } from "./adaptive-rate.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { backoffDelayMs, parseRetryAfterMs, retryReasonForStatus, type RetryReason } from "./retry.js";
 import { DeadlineError, sleep, systemClock, type CallContext, type Clock } from "./timing.js";
@@ -22,7 +23,10 @@ import { DeadlineError, sleep, systemClock, type CallContext, type Clock } from 
 export interface ApiObserver {
   request(endpoint: string, code: string, seconds: number): void;
   retry(endpoint: string, reason: RetryReason): void;
-  throttleWait(seconds: number): void;
+  /** AvePoint refused a request (429, or 503 with Retry-After). */
+  throttled(endpoint: string): void;
+  /** A Retry-After beyond --avepoint.max-retry-after was cut down to it. */
+  retryAfterCapped(endpoint: string, askedSeconds: number, cappedSeconds: number): void;
   /** An answer or a row not used, with why (`ParseProblem`) and a message for the log. */
   parseError(endpoint: string, problem: ParseProblem, message: string): void;
   tokenRequest(result: "success" | "failure"): void;
@@ -31,14 +35,20 @@ export interface ApiObserver {
 export const nullObserver: ApiObserver = {
   request: () => {},
   retry: () => {},
-  throttleWait: () => {},
+  throttled: () => {},
+  retryAfterCapped: () => {},
   parseError: () => {},
   tokenRequest: () => {},
 };
 
 export interface TransportOptions {
   readonly concurrency: number;
+  /** Requests per second at most (the adaptive rate's ceiling). */
   readonly rateLimit: number;
+  /** Find the rate below the ceiling by itself (default); false: always send at the ceiling. */
+  readonly adaptiveRate?: boolean;
+  /** Longest pause a Retry-After may impose (seconds); longer ones are cut to this. */
+  readonly maxRetryAfterSeconds?: number;
   /** Total time of one attempt, from sending to the last byte of the answer. */
   readonly requestTimeoutSeconds: number;
   readonly maxRetries: number;
@@ -67,6 +77,13 @@ export interface HttpResponse {
   readonly body: string;
 }
 
+/** Default of --avepoint.max-retry-after, seconds. */
+export const DEFAULT_MAX_RETRY_AFTER_S = 120;
+
+/** AvePoint's "not now": 429, or 503 that says when to come back. */
+const isRefusal = (status: number, retryAfterMs: number | null): boolean =>
+  status === 429 || (status === 503 && retryAfterMs !== null);
+
 type Attempt =
   | { kind: "response"; status: number; body: string; retryAfter: unknown }
   | { kind: "error"; retry: RetryReason | null; reason: FailureReason; message: string };
@@ -84,7 +101,10 @@ export class Transport {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.limit = pLimit(options.concurrency);
-    this.limiter = new RateLimiter(options.rateLimit, (s) => this.observer.throttleWait(s), this.clock);
+    this.limiter = new RateLimiter(
+      new AdaptiveRate(options.rateLimit, options.adaptiveRate ?? false),
+      this.clock,
+    );
     const agentOptions = {
       keepAlive: true,
       maxSockets: options.concurrency + 1,
@@ -113,40 +133,67 @@ export class Transport {
 
   /**
    * Sends one request, retrying what may be retried; returns the final response whatever its status.
-   * @throws UpstreamError (reason timeout/network/throttled/http_5xx) when no usable answer came in time.
+   * A refusal (429, or 503 with Retry-After) is not a failure: it pauses every request for its
+   * Retry-After and is tried again for as long as the deadline allows. --avepoint.max-retries
+   * bounds only real errors (5xx, timeouts, connection errors).
+   * @throws UpstreamError (reason timeout/network/throttled/http_5xx/too_large) when no usable
+   *   answer came in time.
    */
   async send(request: HttpRequest, ctx: CallContext): Promise<HttpResponse> {
     const { maxRetries } = this.options;
-    for (let attempt = 0; ; attempt++) {
+    let errors = 0;
+    let refusals = 0;
+    for (;;) {
       // The rate token is taken inside the concurrency slot, right before sending: what leaves the
       // process then never exceeds the rate, and at most `concurrency` requests wait on the limiter.
+      let sentAt = 0;
       const result = await this.limit(async () => {
         await this.acquire(request.endpoint, ctx);
+        sentAt = this.clock.now();
         return this.attempt(request, ctx);
       });
+      const now = this.clock.now();
+      const retryAfter = result.kind === "response" ? parseRetryAfterMs(result.retryAfter, this.clock) : null;
+      if (result.kind === "response" && isRefusal(result.status, retryAfter)) {
+        // The limit is the app's, not the request's: everybody waits, and the rate comes down.
+        const waitMs = this.pauseFor(request.endpoint, retryAfter, refusals++);
+        this.limiter.rate.refusedAt(sentAt, now);
+        this.limiter.pause(now + waitMs);
+        this.observer.throttled(request.endpoint);
+        if (ctx.signal.aborted) throw this.deadlineReached(request.endpoint);
+        if (now + waitMs > ctx.deadline)
+          throw this.failure(request.endpoint, result, " (throttled past the deadline)");
+        this.observer.retry(request.endpoint, "429");
+        continue;
+      }
       const retry = result.kind === "error" ? result.retry : retryReasonForStatus(result.status);
       if (result.kind === "response" && (retry === null || retry === "401")) return result;
       if (retry === null) throw this.failure(request.endpoint, result);
-      const retryAfter = result.kind === "response" ? parseRetryAfterMs(result.retryAfter, this.clock) : null;
-      const waitMs = retryAfter ?? backoffDelayMs(attempt, this.random);
-      const now = this.clock.now();
-      // The limit is the app's, not the request's: everybody waits (counted as throttle wait),
-      // even when this request gives up.
-      if (retry === "429") this.limiter.pause(now + waitMs);
-      if (ctx.signal.aborted)
-        throw new UpstreamError(`${request.endpoint}: deadline reached`, "timeout", request.endpoint);
-      if (attempt >= maxRetries) throw this.failure(request.endpoint, result);
+      const waitMs = retryAfter ?? backoffDelayMs(errors, this.random);
+      if (ctx.signal.aborted) throw this.deadlineReached(request.endpoint);
+      if (errors++ >= maxRetries) throw this.failure(request.endpoint, result);
       if (now + waitMs > ctx.deadline)
         throw this.failure(request.endpoint, result, " (retry would pass the deadline)");
-      this.observer.retry(request.endpoint, retry!);
-      if (retry !== "429") {
-        try {
-          await sleep(waitMs, ctx.signal);
-        } catch {
-          throw new UpstreamError(`${request.endpoint}: deadline reached`, "timeout", request.endpoint);
-        }
+      this.observer.retry(request.endpoint, retry);
+      try {
+        await sleep(waitMs, ctx.signal);
+      } catch {
+        throw this.deadlineReached(request.endpoint);
       }
     }
+  }
+
+  /** How long a refusal pauses everybody: its Retry-After, capped; without one, a growing backoff from 1 s. */
+  private pauseFor(endpoint: string, retryAfter: number | null, refusals: number): number {
+    const capMs = (this.options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_S) * 1000;
+    if (retryAfter === null) return Math.min(capMs, 1000 + backoffDelayMs(refusals, this.random));
+    if (retryAfter <= capMs) return retryAfter;
+    this.observer.retryAfterCapped(endpoint, retryAfter / 1000, capMs / 1000);
+    return capMs;
+  }
+
+  private deadlineReached(endpoint: string): UpstreamError {
+    return new UpstreamError(`${endpoint}: deadline reached`, "timeout", endpoint);
   }
 
   /** Closes idle keep-alive sockets (at shutdown and in tests). */

@@ -29,6 +29,8 @@ export const createAvePointApi = (
     requestTimeoutSeconds: avepoint.requestTimeoutSeconds,
     maxRetries: avepoint.maxRetries,
     maxResponseBytes: avepoint.maxResponseBytes,
+    adaptiveRate: avepoint.adaptiveRate,
+    maxRetryAfterSeconds: avepoint.maxRetryAfterSeconds,
     userAgent,
     observer,
   });

@@ -1,33 +1,47 @@
 /**
- * One limiter for every request to AvePoint, token requests included: a token bucket for the
- * rate plus a global pause that a 429 sets for everybody, not only for the request that got it.
+ * One limiter for every request to AvePoint, token requests included: a token bucket at the
+ * adaptive rate plus a global pause that a 429 sets for everybody, not only for the request that
+ * got it. It keeps two clocks apart: wall-clock seconds under an upstream pause (AvePoint's refusal)
+ * and wall-clock seconds during which requests waited for the exporter's own pacing.
  */
+import { AdaptiveRate } from "./adaptive-rate.js";
 import { DeadlineError, sleep, systemClock, type CallContext, type Clock } from "./timing.js";
 
 export class RateLimiter {
   private tokens: number;
   private updatedAt: number;
   private pausedUntil = 0;
+  private pauseBegin = 0;
+  private pausedMsBefore = 0;
+  private waiting = 0;
+  private pacingSince = 0;
+  private pacingMsBefore = 0;
+  readonly rate: AdaptiveRate;
 
-  /**
-   * @param ratePerSecond steady rate; the bucket holds one second's worth (at least one request).
-   * @param onWait called with the seconds actually spent waiting (for the throttle-wait counter).
-   */
+  /** @param rate requests per second, or the adaptive rate to follow. */
   constructor(
-    private readonly ratePerSecond: number,
-    private readonly onWait: (seconds: number) => void = () => {},
+    rate: number | AdaptiveRate,
     private readonly clock: Clock = systemClock,
   ) {
-    this.capacity = Math.max(1, ratePerSecond);
+    this.rate = typeof rate === "number" ? new AdaptiveRate(rate, false) : rate;
+    // The bucket holds one second's worth at the ceiling (at least one request).
     this.tokens = this.capacity;
     this.updatedAt = clock.now();
   }
 
-  private readonly capacity: number;
+  private get capacity(): number {
+    return Math.max(1, this.rate.current);
+  }
 
   /** Pause every request until `until` (epoch ms); a later pause wins over an earlier one. */
   pause(until: number): void {
     if (until <= this.pausedUntil) return;
+    const now = this.clock.now();
+    if (now >= this.pausedUntil) {
+      // The previous pause is over: book it whole and start a new interval.
+      this.pausedMsBefore += this.pausedUntil - this.pauseBegin;
+      this.pauseBegin = now;
+    }
     this.pausedUntil = until;
     // Restart gently: no saved-up burst when the pause ends; one request then, the rest at the rate.
     this.tokens = Math.min(this.tokens, 1);
@@ -36,6 +50,18 @@ export class RateLimiter {
 
   get pausedUntilMs(): number {
     return this.pausedUntil;
+  }
+
+  /** Wall-clock seconds under an upstream pause so far (overlapping pauses counted once). */
+  pausedSeconds(): number {
+    const now = this.clock.now();
+    return (this.pausedMsBefore + Math.max(0, Math.min(now, this.pausedUntil) - this.pauseBegin)) / 1000;
+  }
+
+  /** Wall-clock seconds during which at least one request waited for the exporter's own pacing. */
+  pacingSeconds(): number {
+    const open = this.waiting > 0 ? this.clock.now() - this.pacingSince : 0;
+    return (this.pacingMsBefore + open) / 1000;
   }
 
   /**
@@ -49,33 +75,44 @@ export class RateLimiter {
     const from = Math.max(start, this.pausedUntil);
     this.refill(from);
     this.tokens -= 1;
-    const rateWait = this.tokens < 0 ? (-this.tokens / this.ratePerSecond) * 1000 : 0;
+    const rate = this.rate.current;
+    const rateWait = this.tokens < 0 ? (-this.tokens / rate) * 1000 : 0;
     const readyAt = from + rateWait;
     if (readyAt > ctx.deadline) {
       this.tokens += 1;
       throw new DeadlineError("rate limit wait would pass the deadline");
     }
-    if (readyAt > start) {
-      try {
-        await sleep(readyAt - start, ctx.signal);
-      } catch (err) {
-        this.tokens += 1;
-        throw err;
-      } finally {
-        this.onWait((this.clock.now() - start) / 1000);
-      }
-      // A 429 elsewhere may have extended the pause while we slept.
-      if (this.pausedUntil > this.clock.now()) {
-        this.tokens += 1;
-        return this.acquire(ctx);
-      }
+    if (rateWait > 0) this.rate.paced(start);
+    if (readyAt <= start) return;
+    const pacing = rateWait > 0 && this.pausedUntil <= start;
+    if (pacing) this.startPacing(start);
+    try {
+      await sleep(readyAt - start, ctx.signal);
+    } catch (err) {
+      this.tokens += 1;
+      throw err;
+    } finally {
+      if (pacing) this.stopPacing();
     }
+    // A 429 elsewhere may have extended the pause while we slept.
+    if (this.pausedUntil > this.clock.now()) {
+      this.tokens += 1;
+      return this.acquire(ctx);
+    }
+  }
+
+  private startPacing(now: number): void {
+    if (this.waiting++ === 0) this.pacingSince = now;
+  }
+
+  private stopPacing(): void {
+    if (--this.waiting === 0) this.pacingMsBefore += this.clock.now() - this.pacingSince;
   }
 
   private refill(now: number): void {
     if (now <= this.updatedAt) return;
     const elapsed = (now - this.updatedAt) / 1000;
-    this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.ratePerSecond);
+    this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.rate.current);
     this.updatedAt = now;
   }
 }

@@ -30,11 +30,12 @@ const fakeNetwork = (script: (url: string, attempt: number) => Answer) => {
 };
 
 const observer = () => {
-  const o = { retries: [] as string[], wait: 0 };
+  const o = { retries: [] as string[], throttled: 0, capped: [] as number[] };
   const api: ApiObserver = {
     request: () => {},
     retry: (_e, reason) => o.retries.push(reason),
-    throttleWait: (s) => (o.wait += s),
+    throttled: () => o.throttled++,
+    retryAfterCapped: (_e, asked) => o.capped.push(asked),
     parseError: () => {},
     tokenRequest: () => {},
   };
@@ -136,12 +137,64 @@ describe("retry policy", () => {
     );
     const { o, api } = observer();
     const t0 = Date.now();
-    const done = transport(net.adapter, api).send(get("http://h/a"), ctx());
+    const t = transport(net.adapter, api);
+    const done = t.send(get("http://h/a"), ctx());
     await vi.runAllTimersAsync();
     expect((await done).status).toBe(200);
     expect(net.attempts[1]!.at - t0).toBe(waitMs);
     expect(o.retries).toEqual(["429"]);
-    expect(o.wait).toBeCloseTo(waitMs / 1000, 3);
+    expect(o.throttled).toBe(1);
+    expect(t.limiter.pausedSeconds()).toBeCloseTo(waitMs / 1000, 3);
+  });
+
+  it("waits out more 429s than --avepoint.max-retries: a refusal is not a failure", async () => {
+    const net = fakeNetwork((_u, n) =>
+      n < 6 ? { status: 429, headers: { "retry-after": "1" } } : { status: 200 },
+    );
+    const { o, api } = observer();
+    const done = transport(net.adapter, api, { maxRetries: 1 }).send(get("http://h/a"), ctx());
+    await vi.runAllTimersAsync();
+    expect((await done).status).toBe(200);
+    expect(o.throttled).toBe(6);
+  });
+
+  it("treats 503 with Retry-After as a refusal and 503 without as an error", async () => {
+    const net = fakeNetwork((url, n) =>
+      url.endsWith("/a")
+        ? n < 3
+          ? { status: 503, headers: { "retry-after": "1" } }
+          : { status: 200 }
+        : { status: 503 },
+    );
+    const { o, api } = observer();
+    const t = transport(net.adapter, api, { maxRetries: 0 });
+    const a = t.send(get("http://h/a"), ctx());
+    await vi.runAllTimersAsync();
+    expect((await a).status).toBe(200);
+    expect(o.throttled).toBe(3);
+    const b = expect(t.send(get("http://h/b"), ctx())).rejects.toMatchObject({ reason: "http_5xx" });
+    await vi.runAllTimersAsync();
+    await b;
+  });
+
+  it.each([
+    ["seconds", "999999999"],
+    ["an HTTP date in 9999", "Fri, 31 Dec 9999 23:59:59 GMT"],
+  ])("caps an absurd Retry-After in %s at --avepoint.max-retry-after", async (_name, header) => {
+    const net = fakeNetwork((_u, n) =>
+      n === 0 ? { status: 429, headers: { "retry-after": header } } : { status: 200 },
+    );
+    const { o, api } = observer();
+    const t0 = Date.now();
+    const done = transport(net.adapter, api, { maxRetryAfterSeconds: 30 }).send(
+      get("http://h/a"),
+      ctx(120_000),
+    );
+    await vi.runAllTimersAsync();
+    expect((await done).status).toBe(200);
+    expect(net.attempts[1]!.at - t0).toBe(30_000);
+    expect(o.capped).toHaveLength(1);
+    expect(o.capped[0]).toBeGreaterThan(1e6);
   });
 
   it("pauses every request, not only the throttled one, after a 429", async () => {
@@ -183,8 +236,7 @@ describe("retry policy", () => {
 
 describe("rate limiter", () => {
   it("lets a burst of one second's worth through, then spaces requests at the rate", async () => {
-    let waited = 0;
-    const limiter = new RateLimiter(2, (s) => (waited += s));
+    const limiter = new RateLimiter(2);
     const times: number[] = [];
     const t0 = Date.now();
     const all = Array.from({ length: 5 }, () =>
@@ -193,7 +245,22 @@ describe("rate limiter", () => {
     await vi.runAllTimersAsync();
     await Promise.all(all);
     expect(times).toEqual([0, 0, 500, 1000, 1500]);
-    expect(waited).toBeCloseTo(3, 3);
+    // Pacing is wall-clock time with someone waiting (1.5 s), not the sum of the waits (3 s).
+    expect(limiter.pacingSeconds()).toBeCloseTo(1.5, 3);
+    expect(limiter.pausedSeconds()).toBe(0);
+  });
+
+  it("counts overlapping pauses once, as wall-clock time", async () => {
+    const limiter = new RateLimiter(10);
+    const t0 = Date.now();
+    limiter.pause(t0 + 2000);
+    await vi.advanceTimersByTimeAsync(1000);
+    limiter.pause(t0 + 3000);
+    expect(limiter.pausedSeconds()).toBeCloseTo(1, 3);
+    await vi.advanceTimersByTimeAsync(5000);
+    limiter.pause(Date.now() + 500);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(limiter.pausedSeconds()).toBeCloseTo(3.5, 3);
   });
 
   it("refuses at once a wait that would end past the deadline", async () => {
@@ -235,13 +302,13 @@ describe("after a 429 pause", () => {
     expect(times).toEqual([1000, 1100, 1200, 1300]);
   });
 
-  it("pauses everybody even when the throttled request gives up", async () => {
+  it("pauses everybody even when the throttled request gives up at its deadline", async () => {
     const net = fakeNetwork((url) =>
       url.endsWith("/a") ? { status: 429, headers: { "retry-after": "3" } } : { status: 200 },
     );
     const t = transport(net.adapter, observer().api, { maxRetries: 0 });
     const t0 = Date.now();
-    await expect(t.send(get("http://h/a"), ctx())).rejects.toMatchObject({ reason: "throttled" });
+    await expect(t.send(get("http://h/a"), ctx(2000))).rejects.toMatchObject({ reason: "throttled" });
     const b = t.send(get("http://h/b"), ctx());
     await vi.runAllTimersAsync();
     await b;
