@@ -1,6 +1,7 @@
 /** The one logger: pino, JSON or logfmt, with credentials redacted wherever they might appear. */
 import { Writable } from "node:stream";
 import { pino, type Logger } from "pino";
+import { redactor } from "./config/secrets.js";
 
 export const REDACT_PATHS = [
   "authorization",
@@ -33,30 +34,10 @@ const logfmtValue = (value: unknown): string => {
 };
 
 /**
- * Every form a secret could take in a log line: as is, JSON-escaped, URL- and form-encoded, base64.
- * Short values are left alone: they would match ordinary text.
+ * Replaces any secret, any piece of one and any credential recognised by its shape: the last line of
+ * defence behind pino's redact paths.
  */
-const secretForms = (secrets: readonly string[]): string[] =>
-  [
-    ...new Set(
-      secrets
-        .filter((s) => s.length >= 6)
-        .flatMap((s) => [
-          s,
-          JSON.stringify(s).slice(1, -1),
-          encodeURIComponent(s),
-          new URLSearchParams({ s }).toString().slice(2),
-          Buffer.from(s).toString("base64"),
-        ]),
-    ),
-  ].sort((a, b) => b.length - a.length);
-
-/** Replaces any secret in the text: the last line of defence behind pino's redact paths. */
-export const scrubber = (secrets: readonly string[]): ((text: string) => string) => {
-  const forms = secretForms(secrets);
-  if (forms.length === 0) return (text) => text;
-  return (text) => forms.reduce((out, form) => out.split(form).join("[REDACTED]"), text);
-};
+export const scrubber = (secrets: readonly string[]): ((text: string) => string) => redactor(secrets);
 
 /** pino's JSON lines → `ts=… level=… msg=… key=value` (logfmt, as Go exporters print). */
 export const logfmtStream = (

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describeConfig, helpText } from "./config/describe.js";
 import { parseConfig } from "./config/parse.js";
-import type { Config } from "./config/config.js";
+import { redactor, secretsOf } from "./config/secrets.js";
 import { ConfigError } from "./errors.js";
 import { createExporter } from "./exporter.js";
 import { setHeapGrowth } from "./heap.js";
@@ -11,20 +11,12 @@ import { createLogger } from "./log.js";
 import { loadWebConfig } from "./server/web-config.js";
 import { VERSION } from "./version.js";
 
-const fail = (message: string): never => {
-  process.stderr.write(`avepoint-exporter: ${message}\n`);
-  process.exit(2);
-};
+/** Cleans the one line printed on failure; knows the configuration's secrets once it is read. */
+let redact = redactor([]);
 
-/** Values that must never reach a log line: the client secret, or the key and its password. */
-const secretsOf = (config: Config): string[] => {
-  const credentials = config.avepoint.credentials;
-  return credentials.kind === "secret"
-    ? [credentials.clientSecret]
-    : [
-        credentials.privateKeyPassword ?? "",
-        ...credentials.privateKeyPem.split("\n").filter((l) => !l.startsWith("-----")),
-      ];
+const fail = (message: string): never => {
+  process.stderr.write(`avepoint-exporter: ${redact(message)}\n`);
+  process.exit(2);
 };
 
 const main = async (): Promise<void> => {
@@ -42,6 +34,8 @@ const main = async (): Promise<void> => {
     return;
   }
   const { config } = parsed;
+  const secrets = secretsOf(config.avepoint.credentials);
+  redact = redactor(secrets);
   setHeapGrowth(config.runtime.heapGrowthPercent);
   let web;
   try {
@@ -55,11 +49,16 @@ const main = async (): Promise<void> => {
     exporter = createExporter(config, {
       version: VERSION,
       web,
-      logger: createLogger(config.log, process.stderr, secretsOf(config)),
+      logger: createLogger(config.log, process.stderr, secrets),
     });
   } catch (err) {
+    // Web config files are checked by loadWebConfig; what fails here is the certificate credential.
     const detail = err instanceof Error ? (err.message.split("\n")[0] ?? "") : "unknown error";
-    return fail(`config error: --avepoint.private-key-file: cannot use the certificate and key (${detail})`);
+    return fail(
+      config.avepoint.credentials.kind === "certificate"
+        ? `config error: --avepoint.private-key-file: cannot use the certificate and key (${detail})`
+        : `cannot start: ${detail}`,
+    );
   }
   if (parsed.check) {
     process.stdout.write(describeConfig(config, parsed.sources));

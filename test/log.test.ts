@@ -45,6 +45,27 @@ describe("logging", () => {
     },
   );
 
+  it.each(["logfmt", "json"] as const)(
+    "%s: scrubs a secret cut short by an upstream, and tokens by their shape",
+    async (format) => {
+      const { lines, out } = capture();
+      const logger = createLogger({ level: "debug", format }, out, ["hunter2-secret-value"]);
+      logger.warn({ err: new Error("identity said: (bad secret hunter2-sec") }, "refused");
+      logger.warn(
+        { detail: "echoed Authorization: Bearer opaque-token-1234 and https://u:pw-1234@host/" },
+        "odd",
+      );
+      logger.flush();
+      await new Promise((r) => setImmediate(r));
+      const text = lines.join("\n");
+      expect(lines).toHaveLength(2);
+      expect(text).not.toContain("hunter2-sec");
+      expect(text).not.toContain("opaque-token-1234");
+      expect(text).not.toContain("pw-1234");
+      expect(text).toContain("identity said");
+    },
+  );
+
   it("leaves text alone without secrets, and ignores values too short to be secrets", () => {
     expect(scrubber([])("a b c")).toBe("a b c");
     expect(scrubber(["abc"])("abc abc")).toBe("abc abc");

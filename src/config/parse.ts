@@ -1,8 +1,9 @@
 /** parseConfig(argv, env, readFile) → Config, or a ConfigError naming the setting. Pure but for readFile. */
 import { parseArgs } from "node:util";
-import { parse as parseYaml } from "yaml";
+import { isScalar, parseDocument, visit } from "yaml";
 import { ConfigError } from "../errors.js";
 import { API_FLAVORS, DEFAULT_SCOPES, type Config, type Credentials } from "./config.js";
+import { formatDuration, MAX_TIMER_SECONDS } from "./duration.js";
 import { COMMERCIAL_REGIONS, ENVIRONMENTS, regionApiUrl } from "./environments.js";
 import { SETTINGS, type SettingFlag, type SettingSpec } from "./settings.js";
 import { Validator } from "./validator.js";
@@ -26,6 +27,9 @@ interface RawValue {
 }
 
 const EXTRA_FLAGS = { "config.file": "CONFIG_FILE" } as const;
+
+const MINUTE = 60;
+const DAY = 86_400;
 
 /** @throws ConfigError for any unknown, missing or invalid setting. */
 export const parseConfig = (
@@ -113,6 +117,15 @@ export const parseConfig = (
   if (shardIndex >= shardTotal)
     throw new ConfigError("--shard.index", `must be below --shard.total (${shardTotal}), got ${shardIndex}`);
 
+  // A scrape answer is bounded by these two; the server's socket timeouts are set above the longest.
+  const defaultTimeoutSeconds = v.duration("collect.default-timeout", 0.1, 10 * MINUTE);
+  const timeoutOffsetSeconds = v.duration("collect.timeout-offset", 0, MINUTE);
+  if (timeoutOffsetSeconds >= defaultTimeoutSeconds)
+    throw new ConfigError(
+      "--collect.timeout-offset",
+      `must be shorter than --collect.default-timeout (${formatDuration(defaultTimeoutSeconds)}), got ${formatDuration(timeoutOffsetSeconds)}`,
+    );
+
   const config: Config = {
     web: { host, port, telemetryPath, configFile: get("web.config.file") ?? null },
     avepoint: {
@@ -127,16 +140,16 @@ export const parseConfig = (
       scopes,
       concurrency: v.int("avepoint.concurrency", 1, 1000),
       rateLimit: v.number("avepoint.rate-limit", 0.01, 100_000),
-      requestTimeoutSeconds: v.duration("avepoint.request-timeout", 0.001),
+      requestTimeoutSeconds: v.duration("avepoint.request-timeout", 0.001, 10 * MINUTE),
       maxRetries: v.int("avepoint.max-retries", 0, 20),
     },
     collect: {
-      minIntervalSeconds: v.duration("collect.min-interval", 0),
+      minIntervalSeconds: v.duration("collect.min-interval", 0, 7 * DAY),
       customers: v.list("collect.customers"),
       excludeCustomers: v.list("collect.exclude-customers"),
-      maxStaleSeconds: v.duration("collect.max-stale", 0),
-      timeoutOffsetSeconds: v.duration("collect.timeout-offset", 0),
-      defaultTimeoutSeconds: v.duration("collect.default-timeout", 0.1),
+      maxStaleSeconds: v.duration("collect.max-stale", 0, MAX_TIMER_SECONDS),
+      timeoutOffsetSeconds,
+      defaultTimeoutSeconds,
     },
     shard: { index: shardIndex, total: shardTotal },
     runtime: { heapGrowthPercent: v.int("runtime.heap-growth-percent", 0, 1000) },
@@ -185,17 +198,17 @@ const readFlags = (argv: readonly string[]) => {
 };
 
 const readConfigFile = (path: string, readFile: ReadFile): Map<string, string> => {
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFile(path));
-  } catch (err) {
-    const message = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
-    throw new ConfigError("--config.file", `cannot read ${path}: ${message}`);
-  }
+  const doc = readYaml(path, readFile);
   const known = new Set<string>(SETTINGS.map((s) => s.flag));
+  // Every beginning of a setting's name ("collect", "web.config"): anything else is refused at once.
+  const branches = new Set(
+    SETTINGS.flatMap((s) => s.flag.split(".").map((_, i, parts) => parts.slice(0, i + 1).join("."))),
+  );
   const out = new Map<string, string>();
   const walk = (node: unknown, prefix: string): void => {
     if (node === null || node === undefined) return;
+    if (prefix !== "" && !branches.has(prefix))
+      throw new ConfigError("--config.file", `unknown setting "${prefix}" in ${path}`);
     if (typeof node === "object" && !Array.isArray(node)) {
       for (const [key, value] of Object.entries(node)) walk(value, prefix ? `${prefix}.${key}` : key);
       return;
@@ -205,6 +218,45 @@ const readConfigFile = (path: string, readFile: ReadFile): Map<string, string> =
   };
   walk(doc, "");
   return out;
+};
+
+/**
+ * The file as plain data. yaml's own duplicate-key check compares every key with every other one
+ * (80,000 keys took minutes), so it is off and done here with one set per mapping.
+ */
+const readYaml = (path: string, readFile: ReadFile): unknown => {
+  const fail = (message: string): never => {
+    throw new ConfigError("--config.file", `cannot read ${path}: ${message.split("\n")[0] ?? ""}`);
+  };
+  let text = "";
+  try {
+    text = readFile(path);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  let doc;
+  try {
+    doc = parseDocument(text, { uniqueKeys: false });
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
+  const error = doc.errors[0];
+  if (error !== undefined) fail(error.message);
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) fail(`duplicate key "${String(key)}"`);
+        seen.add(key);
+      }
+    },
+  });
+  try {
+    return doc.toJS();
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
 };
 
 const readCredentials = (values: ReadonlyMap<string, RawValue>, readFile: ReadFile): Credentials => {

@@ -1,7 +1,8 @@
 /** Typed reads of raw setting values (zod for numbers and URLs); every failure names the flag. */
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
-import { parseDurationSeconds } from "./duration.js";
+import { formatDuration, MAX_TIMER_SECONDS, parseDurationSeconds } from "./duration.js";
+import { redactUrlCredentials } from "./secrets.js";
 import type { SettingFlag } from "./settings.js";
 
 export class Validator {
@@ -48,11 +49,14 @@ export class Validator {
     return result.data;
   }
 
-  duration(flag: SettingFlag, min: number): number {
+  /** @param max at most MAX_TIMER_SECONDS: a longer timer would fire at once. */
+  duration(flag: SettingFlag, min: number, max: number): number {
     const value = this.required(flag);
     const seconds = parseDurationSeconds(value);
     if (seconds === null) this.fail(flag, `must be a duration like 30s, 5m or 1h, got "${value}"`);
-    if (seconds < min) this.fail(flag, `must be at least ${min}s, got "${value}"`);
+    if (seconds < min) this.fail(flag, `must be at least ${formatDuration(min)}, got "${value}"`);
+    const limit = Math.min(max, MAX_TIMER_SECONDS);
+    if (seconds > limit) this.fail(flag, `must be at most ${formatDuration(limit)}, got "${value}"`);
     return seconds;
   }
 
@@ -60,7 +64,15 @@ export class Validator {
     const value = this.get(flag);
     if (value === undefined) return undefined;
     const result = z.url({ protocol: /^https?$/ }).safeParse(value);
-    if (!result.success) this.fail(flag, `must be an http(s) URL, got "${value}"`);
+    // The value is not echoed when it may hold a password.
+    const shown = redactUrlCredentials(value);
+    if (!result.success) this.fail(flag, `must be an http(s) URL, got "${shown}"`);
+    const url = new URL(value);
+    if (url.username !== "" || url.password !== "" || shown !== value)
+      this.fail(
+        flag,
+        "must not contain credentials (user:password@): the exporter authenticates with its client credentials",
+      );
     return value;
   }
 

@@ -224,6 +224,54 @@ describe("configuration", () => {
       BASE_ENV,
       "--avepoint.client-secret-file: give either",
     ],
+    [
+      "a duplicate key in the config file",
+      ["--config.file=duplicate-key.yml"],
+      BASE_ENV,
+      '--config.file: cannot read duplicate-key.yml: duplicate key "client-id"',
+    ],
+    [
+      "a duration longer than a timer can wait, in the config file",
+      ["--config.file=duration-too-long.yml"],
+      BASE_ENV,
+      '--collect.max-stale: must be at most 24d20h31m23s647ms, got "30d"',
+    ],
+    [
+      "a request timeout of a day",
+      ["--avepoint.client-id=a", "--avepoint.request-timeout=1d"],
+      BASE_ENV,
+      '--avepoint.request-timeout: must be at most 10m, got "1d"',
+    ],
+    [
+      "a minimum interval of a month",
+      ["--avepoint.client-id=a", "--collect.min-interval=720h"],
+      BASE_ENV,
+      "--collect.min-interval: must be at most 7d",
+    ],
+    [
+      "a duration too large to be a number",
+      ["--avepoint.client-id=a", `--collect.max-stale=${"9".repeat(400)}`],
+      BASE_ENV,
+      "--collect.max-stale: must be at most",
+    ],
+    [
+      "a default scrape timeout of an hour",
+      ["--avepoint.client-id=a", "--collect.default-timeout=1h"],
+      BASE_ENV,
+      "--collect.default-timeout: must be at most 10m",
+    ],
+    [
+      "a timeout offset as long as the default timeout",
+      ["--avepoint.client-id=a", "--collect.default-timeout=10s", "--collect.timeout-offset=10s"],
+      BASE_ENV,
+      "--collect.timeout-offset: must be shorter than --collect.default-timeout (10s), got 10s",
+    ],
+    [
+      "a request timeout below a millisecond",
+      ["--avepoint.client-id=a", "--avepoint.request-timeout=0s"],
+      BASE_ENV,
+      "--avepoint.request-timeout: must be at least 1ms",
+    ],
   ])("rejects %s with one line naming the setting", (_name, argv, env, message) => {
     let error: unknown;
     try {
@@ -246,6 +294,75 @@ describe("configuration", () => {
     expect(text).toContain("client secret <secret>");
     expect(text).toContain("(from $AVEPOINT_CLIENT_SECRET)");
     expect(text).not.toContain("s3cr3t");
+  });
+});
+
+describe("credentials in a URL setting", () => {
+  const PASSWORD = "Pa55-in-url-9";
+  it.each<[string, string[], Record<string, string>, string]>([
+    [
+      "--avepoint.api-url",
+      ["--avepoint.api-url=https://partner:Pa55-in-url-9@graph.example.com/"],
+      {},
+      "--avepoint.api-url",
+    ],
+    [
+      "--avepoint.token-url",
+      ["--avepoint.token-url=https://id.example.com:Pa55-in-url-9@id.example.com/t"],
+      {},
+      "--avepoint.token-url",
+    ],
+    [
+      "a user name alone",
+      ["--avepoint.token-url=http://Pa55-in-url-9@127.0.0.1:9/t"],
+      {},
+      "--avepoint.token-url",
+    ],
+    [
+      "$AVEPOINT_API_URL",
+      [],
+      { AVEPOINT_API_URL: "https://u:Pa55-in-url-9@h.example.com" },
+      "--avepoint.api-url",
+    ],
+    ["the config file", ["--config.file=url-credentials.yml"], {}, "--avepoint.api-url"],
+    [
+      "a malformed URL with a password",
+      ["--avepoint.api-url=https://u:Pa55-in-url-9@exa mple.com"],
+      {},
+      "--avepoint.api-url",
+    ],
+  ])("are refused, naming the setting without printing them: %s", (_name, argv, env, setting) => {
+    let error: unknown;
+    try {
+      parseConfig(["--avepoint.client-id=a", ...argv], { ...BASE_ENV, ...env }, readFile);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as Error).message;
+    expect(text.startsWith(`${setting}: `), text).toBe(true);
+    expect(text).not.toContain("\n");
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain("Pa55");
+  });
+});
+
+describe("a large config file", () => {
+  it("is read in linear time: 100,000 keys, one of them a duplicate, refused at once", () => {
+    // Quadratic duplicate-key checking needs minutes for this; the default test timeout is 30 s.
+    const lines = ["avepoint:", "  client-id: x", "extra:"];
+    for (let i = 0; i < 100_000; i++) lines.push(`  key-number-${i}-with-some-padding: value-${i}`);
+    lines.push("  key-number-0-with-some-padding: again");
+    files["/big.yml"] = `${lines.join("\n")}\n`;
+    expect(files["/big.yml"]!.length).toBeGreaterThan(2_400_000);
+    expect(() => parseConfig(["--config.file=/big.yml"], BASE_ENV, readFile)).toThrow(
+      '--config.file: cannot read /big.yml: duplicate key "key-number-0-with-some-padding"',
+    );
+    // Without the duplicate: the first unknown key is named.
+    files["/big.yml"] = `${lines.slice(0, -1).join("\n")}\n`;
+    expect(() => parseConfig(["--config.file=/big.yml"], BASE_ENV, readFile)).toThrow(
+      '--config.file: unknown setting "extra" in /big.yml',
+    );
   });
 });
 
