@@ -3,12 +3,12 @@
  * `tls_server_config` (cert_file, key_file, client_ca_file, client_auth_type, min_version) and
  * `basic_auth_users` (user: bcrypt hash).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, createPrivateKey, timingSafeEqual, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer, type ServerOptions } from "node:https";
 import { dirname, resolve } from "node:path";
 import bcrypt from "bcryptjs";
-import type { TLSSocket } from "node:tls";
+import { createSecureContext, type TLSSocket } from "node:tls";
 import type { FastifyServerFactory } from "fastify";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -22,6 +22,25 @@ const CLIENT_AUTH_TYPES = [
   "RequireAndVerifyClientCert",
 ] as const;
 
+/** bcrypt costs 2^cost rounds: below 4 bcrypt refuses, above this each check takes seconds. */
+export const BCRYPT_MIN_COST = 4;
+export const BCRYPT_MAX_COST = 17;
+
+/**
+ * `$2a$`, `$2b$`, `$2y$` (or `$2$`), a two-digit cost, then 22 characters of salt and 31 of hash in
+ * bcrypt's base64 alphabet. Anything else would never match a password and lock everyone out.
+ */
+const bcryptHash = z
+  .string()
+  .regex(/^\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}$/, "must be a bcrypt hash ($2b$<cost>$ and 53 characters)")
+  .refine(
+    (hash) => {
+      const cost = Number(hash.split("$")[2]);
+      return cost >= BCRYPT_MIN_COST && cost <= BCRYPT_MAX_COST;
+    },
+    { message: `bcrypt cost must be from ${BCRYPT_MIN_COST} to ${BCRYPT_MAX_COST}` },
+  );
+
 const schema = z
   .object({
     tls_server_config: z
@@ -34,9 +53,7 @@ const schema = z
       })
       .strict()
       .optional(),
-    basic_auth_users: z
-      .record(z.string().min(1), z.string().regex(/^\$2[abxy]?\$\d\d\$/, "must be a bcrypt hash"))
-      .optional(),
+    basic_auth_users: z.record(z.string().min(1), bcryptHash).optional(),
     http_server_config: z.object({}).passthrough().optional(),
   })
   .strict();
@@ -95,10 +112,14 @@ export const loadWebConfig = async (path: string): Promise<WebConfig> => {
       tls.client_auth_type ?? (tls.client_ca_file ? "RequireAndVerifyClientCert" : "NoClientCert");
     if (authType.includes("Verify") && !tls.client_ca_file)
       throw new ConfigError(setting, `client_auth_type ${authType} needs client_ca_file`);
+    const cert = await read("cert_file", tls.cert_file);
+    const key = await read("key_file", tls.key_file);
+    const ca = tls.client_ca_file ? await read("client_ca_file", tls.client_ca_file) : undefined;
+    checkTlsFiles(path, { cert, key, ca });
     https = {
-      cert: await read("cert_file", tls.cert_file),
-      key: await read("key_file", tls.key_file),
-      ...(tls.client_ca_file ? { ca: await read("client_ca_file", tls.client_ca_file) } : {}),
+      cert,
+      key,
+      ...(ca ? { ca } : {}),
       requestCert: authType !== "NoClientCert",
       // Node can only verify-and-require; the other two modes are enforced after the handshake.
       rejectUnauthorized: authType === "RequireAndVerifyClientCert",
@@ -116,6 +137,42 @@ export const loadWebConfig = async (path: string): Promise<WebConfig> => {
 };
 
 /**
+ * Reads the certificate, key and CA as Node will, so that a broken file is reported here under its
+ * own key rather than later, by the HTTPS server, as an unexplained failure to start.
+ * @throws ConfigError naming `tls_server_config.<key>`.
+ */
+const checkTlsFiles = (path: string, files: { cert: Buffer; key: Buffer; ca: Buffer | undefined }): void => {
+  const fail = (key: string, problem: string): never => {
+    throw new ConfigError("--web.config.file", `${path}: tls_server_config.${key}: ${problem}`);
+  };
+  // Node's messages name the decoder, never the file's content.
+  const reason = (err: unknown): string =>
+    err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.message.split("\n")[0] ?? "") : "";
+  try {
+    new X509Certificate(files.cert);
+  } catch (err) {
+    fail("cert_file", `not a PEM certificate (${reason(err)})`);
+  }
+  try {
+    createPrivateKey(files.key);
+  } catch (err) {
+    fail("key_file", `not an unencrypted PEM private key (${reason(err)})`);
+  }
+  if (files.ca !== undefined) {
+    try {
+      new X509Certificate(files.ca);
+    } catch (err) {
+      fail("client_ca_file", `not a PEM certificate (${reason(err)})`);
+    }
+  }
+  try {
+    createSecureContext({ cert: files.cert, key: files.key, ...(files.ca ? { ca: files.ca } : {}) });
+  } catch (err) {
+    fail("key_file", `does not belong to tls_server_config.cert_file (${reason(err)})`);
+  }
+};
+
+/**
  * An HTTPS server that drops connections breaking the client certificate policy Node cannot express:
  * RequireAnyClientCert (a certificate must be sent, not verified) and VerifyClientCertIfGiven (none,
  * or a verified one). Timeouts as Fastify sets them on the servers it creates itself.
@@ -126,7 +183,9 @@ const clientCertPolicyServer =
     authType: "VerifyClientCertIfGiven" | "RequireAnyClientCert",
   ): FastifyServerFactory =>
   (handler, options) => {
-    const server = createServer(https, handler);
+    // Node's header and request limits (timeouts.ts) come in Fastify's `http` option.
+    const node = (options as { http?: object | null }).http ?? {};
+    const server = createServer({ ...https, ...node }, handler);
     server.on("secureConnection", (socket: TLSSocket) => {
       const given = Object.keys(socket.getPeerCertificate()).length > 0;
       if (authType === "RequireAnyClientCert" ? !given : given && !socket.authorized) socket.destroy();

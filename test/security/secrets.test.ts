@@ -108,7 +108,7 @@ describe("no secret ever shows up in logs, answers or --config.check", () => {
     await exporter.stop();
     seen.push(exporter.output());
     expect(exporter.output()).toMatch(/invalid_client/);
-    expect(exporter.output()).toMatch(/level=warn msg="cannot list customers".*invalid_client/);
+    expect(exporter.output()).toMatch(/level=warn msg="cannot list customers[^"]*".*invalid_client/);
 
     // --config.check with the secret from the environment and from a file.
     const secretFile = pki.write("secret.txt", `${CLIENT_SECRET}\n`);
@@ -123,6 +123,28 @@ describe("no secret ever shows up in logs, answers or --config.check", () => {
       seen.push(check.stdout, check.stderr);
     }
     expectNoSecret(seen);
+  });
+
+  it("credentials in a URL setting stop the process with one line, also with --config.check", async () => {
+    const inUrl = "Url-Pa55-9c4e-Leak-Canary";
+    for (const [args, env] of [
+      [[`--avepoint.api-url=https://partner:${inUrl}@graph.example.com`], {}],
+      [[`--avepoint.token-url=https://partner:${inUrl}@id.example.com/connect/token`, "--config.check"], {}],
+      [["--config.check"], { AVEPOINT_TOKEN_URL: `https://${inUrl}@id.example.com/connect/token` }],
+    ] as const) {
+      const run = await runOnce(["--avepoint.client-id=demo-client", ...args], {
+        AVEPOINT_CLIENT_SECRET: CLIENT_SECRET,
+        ...env,
+      });
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr.trimEnd().split("\n"), run.stderr).toHaveLength(1);
+      expect(run.stderr).toMatch(
+        /^avepoint-exporter: config error: --avepoint\.(api|token)-url: must not contain credentials/,
+      );
+      expect(run.stderr).not.toContain(inUrl);
+      expect(run.stderr).not.toContain("Url-Pa55");
+    }
   });
 
   it("a wrong client secret: refused and logged, the secret is not", async () => {

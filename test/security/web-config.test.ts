@@ -216,6 +216,50 @@ describe("a bad --web.config.file stops the process with exit code 2 and one lin
     expect(stderr).not.toContain(PASSWORD);
   });
 
+  it.each([
+    [
+      "a certificate file that is not a certificate",
+      "cert_file",
+      "tls_server_config:\n  cert_file: garbage.pem\n  key_file: server.key.pem\n",
+    ],
+    [
+      "a key file that is not a key",
+      "key_file",
+      "tls_server_config:\n  cert_file: server.cert.pem\n  key_file: garbage.pem\n",
+    ],
+    [
+      "a key that belongs to another certificate",
+      "key_file",
+      "tls_server_config:\n  cert_file: server.cert.pem\n  key_file: stranger.key.pem\n",
+    ],
+  ])("%s: named as tls_server_config.%s, not as the AvePoint private key", async (_name, key, text) => {
+    pki.write("garbage.pem", "-----BEGIN CERTIFICATE-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE-----\n");
+    const file = pki.write("bad-tls.yml", text);
+    const { code, stdout, stderr } = await runOnce(["--avepoint.client-id=a", `--web.config.file=${file}`], {
+      AVEPOINT_CLIENT_SECRET: SECRET,
+    });
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr.trimEnd().split("\n"), stderr).toHaveLength(1);
+    expect(stderr).toMatch(
+      new RegExp(`^avepoint-exporter: config error: --web\\.config\\.file: .*tls_server_config\\.${key}: `),
+    );
+    expect(stderr).not.toContain("--avepoint.private-key-file");
+  });
+
+  it("a bcrypt hash that is cut short or too costly is refused at start", async () => {
+    const hash = bcrypt.hashSync(PASSWORD, 4);
+    for (const bad of [hash.slice(0, 30), hash.replace("$04$", "$20$")]) {
+      const file = pki.write("bad-hash.yml", `basic_auth_users:\n  ${USER}: "${bad}"\n`);
+      const { code, stderr } = await runOnce(["--avepoint.client-id=a", `--web.config.file=${file}`], {
+        AVEPOINT_CLIENT_SECRET: SECRET,
+      });
+      expect(code).toBe(2);
+      expect(stderr.trimEnd().split("\n"), stderr).toHaveLength(1);
+      expect(stderr).toContain(`--web.config.file: ${file}: basic_auth_users.${USER}: `);
+    }
+  });
+
   it("a web config file that does not exist", async () => {
     const { code, stderr } = await runOnce(
       ["--avepoint.client-id=a", `--web.config.file=${pki.path("missing.yml")}`],
