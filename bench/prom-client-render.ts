@@ -1,7 +1,7 @@
 /** The alternative measured by the benchmark: a fresh prom-client Registry per scrape. */
 import { Gauge, Registry } from "prom-client";
 import { scanStateOf } from "../src/avepoint/types.js";
-import type { View } from "../src/collect/snapshot.js";
+import type { View } from "../src/collect/view.js";
 import { METRICS } from "../src/metrics/names.js";
 
 export const renderWithPromClient = async (view: View): Promise<string> => {

@@ -8,8 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { request } from "node:http";
-import type { Scheduler } from "../src/collect/scheduler.js";
-import type { View } from "../src/collect/snapshot.js";
+import type { View } from "../src/collect/view.js";
 import { SETTINGS } from "../src/config/settings.js";
 import { buildApp } from "../src/server/app.js";
 import { exporterFor, startSimulatorProcess } from "./harness.js";
@@ -63,9 +62,8 @@ const serveView = async (
   view: View,
   exporter: ReturnType<typeof exporterFor>,
 ): Promise<{ url: string; close(): Promise<void> }> => {
-  const scheduler = { get: async () => view, current: view, hasSucceeded: true } as unknown as Scheduler;
   const app = buildApp({
-    scheduler,
+    rounds: { serve: async () => view, view: () => view, ready: true },
     selfRegistry: exporter.self.registry,
     version: "bench",
     telemetryPath: "/metrics",
@@ -76,6 +74,13 @@ const serveView = async (
   });
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   return { url, close: () => app.close() };
+};
+
+/** One whole round, as a scrape would start it; resolves with the view at its end. */
+const fullRound = async (exporter: ReturnType<typeof exporterFor>): Promise<View> => {
+  exporter.rounds.start();
+  await exporter.rounds.idle();
+  return exporter.rounds.view();
 };
 
 interface Row {
@@ -119,7 +124,7 @@ for (const customers of SCENARIOS) {
     `--runtime.heap-growth-percent=${HEAP_GROWTH}`,
   ]);
   // Warm-up: token, connections, JIT — then measure a full collection as Prometheus would cause it.
-  await exporter.scheduler.get(Date.now() + 600_000);
+  await fullRound(exporter);
   await simulator.resetStats();
   let peakRss = process.memoryUsage().rss;
   let peakAt = process.memoryUsage();
@@ -129,7 +134,7 @@ for (const customers of SCENARIOS) {
   }, 20);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  const [view, collectMs] = await time(() => exporter.scheduler.get(Date.now() + 600_000));
+  const [view, collectMs] = await time(() => fullRound(exporter));
   const collectPhase = { rssMb: peakRss / 2 ** 20, maxDelayMs: loop.max / 1e6 };
   loop.reset();
   const served = await serveView(view, exporter);

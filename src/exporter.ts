@@ -1,10 +1,14 @@
 /**
- * Assembles an exporter from a validated configuration: AvePoint client stack, scheduler, own
- * metrics and the Fastify app. main.ts, the tests and the benchmarks all build it this way.
+ * Assembles an exporter from a validated configuration: AvePoint client stack, collection rounds
+ * (with their listeners: the log and the exporter's own metrics), own metrics and the Fastify app.
+ * main.ts, the tests and the benchmarks all build it this way.
  */
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { createAvePointApi } from "./avepoint/index.js";
-import { Scheduler, type CollectLogger } from "./collect/scheduler.js";
+import { withProblemLog } from "./avepoint/problem-log.js";
+import { registerRateMetrics } from "./metrics/api-rate.js";
+import { roundLog, type RoundLogger } from "./collect/round-log.js";
+import { Rounds } from "./collect/rounds.js";
 import { selectCustomers } from "./collect/select.js";
 import type { Config } from "./config/config.js";
 import { createSelfMetrics, type SelfMetrics } from "./metrics/self.js";
@@ -13,7 +17,7 @@ import type { WebConfig } from "./server/web-config.js";
 
 export interface Exporter {
   readonly app: FastifyInstance;
-  readonly scheduler: Scheduler;
+  readonly rounds: Rounds;
   readonly self: SelfMetrics;
   /** Stops collecting, closes the server and the idle upstream connections. */
   close(): Promise<void>;
@@ -21,7 +25,7 @@ export interface Exporter {
 
 export interface ExporterOptions {
   readonly version: string;
-  readonly logger?: FastifyBaseLogger & CollectLogger;
+  readonly logger?: FastifyBaseLogger & RoundLogger;
   readonly web?: WebConfig | null;
   /** prom-client's process and Node.js metrics (default on). */
   readonly defaultMetrics?: boolean;
@@ -32,25 +36,32 @@ export const createExporter = (config: Config, options: ExporterOptions): Export
   const self = createSelfMetrics(options.version, { defaultMetrics: options.defaultMetrics ?? true });
   const { api, transport } = createAvePointApi(
     config.avepoint,
-    self.observer,
+    options.logger
+      ? withProblemLog(self.observer, options.logger.child({ component: "api" }))
+      : self.observer,
     `avepoint-exporter/${options.version}`,
   );
-  const scheduler = new Scheduler(api, {
+  registerRateMetrics(self.registry, transport.limiter);
+  const selection = selectCustomers({
+    include: config.collect.customers,
+    exclude: config.collect.excludeCustomers,
+    shardIndex: config.shard.index,
+    shardTotal: config.shard.total,
+  });
+  const rounds = new Rounds(api, {
     minIntervalSeconds: config.collect.minIntervalSeconds,
     maxStaleSeconds: config.collect.maxStaleSeconds,
-    customerParallelism: config.avepoint.concurrency * 4,
-    selection: selectCustomers({
-      include: config.collect.customers,
-      exclude: config.collect.excludeCustomers,
-      shardIndex: config.shard.index,
-      shardTotal: config.shard.total,
-    }),
-    hooks: self.hooks,
-    ...(options.logger ? { logger: options.logger.child({ component: "collector" }) } : {}),
+    maxRoundSeconds: config.collect.maxRoundSeconds,
+    parallelism: config.avepoint.concurrency * 4,
+    accept: selection.accept,
+    listeners: [
+      self.rounds,
+      ...(options.logger ? [roundLog(options.logger.child({ component: "collector" }), selection)] : []),
+    ],
   });
   const web = options.web ?? null;
   const app = buildApp({
-    scheduler,
+    rounds,
     selfRegistry: self.registry,
     version: options.version,
     telemetryPath: config.web.telemetryPath,
@@ -63,10 +74,10 @@ export const createExporter = (config: Config, options: ExporterOptions): Export
   });
   return {
     app,
-    scheduler,
+    rounds,
     self,
     close: async () => {
-      scheduler.stop();
+      rounds.stop();
       await app.close();
       transport.close();
     },

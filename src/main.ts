@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The composition root: configuration, logger, AvePoint client, scheduler, server; signals. */
+/** The composition root: configuration, logger, AvePoint client, collection rounds, server; signals. */
 import { readFileSync } from "node:fs";
 import { describeConfig, helpText } from "./config/describe.js";
 import { parseConfig } from "./config/parse.js";
@@ -65,7 +65,7 @@ const main = async (): Promise<void> => {
     return;
   }
 
-  const { app, scheduler } = exporter;
+  const { app, rounds } = exporter;
   const logger = app.log;
 
   let stopping = false;
@@ -113,8 +113,8 @@ const main = async (): Promise<void> => {
       `cannot listen on ${config.web.host ?? ""}:${config.web.port}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  // A first collection right away, so that /-/ready turns true without waiting for a scrape.
-  void scheduler.get(Date.now() + config.collect.defaultTimeoutSeconds * 1000);
+  // A first round right away, so that /-/ready turns true without waiting for a scrape.
+  rounds.start();
 };
 
 await main();

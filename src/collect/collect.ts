@@ -1,53 +1,151 @@
-/** collect(api, options) → Snapshot: customers → profiles → (per flavor) daily status, concurrently. */
-import pLimit from "p-limit";
+/**
+ * collect(api, options): one round's work. Lists the customers, and while pages still arrive starts
+ * on them, stalest first, a bounded number at a time; hands out each customer's result as it comes.
+ */
 import type { CallContext, PartnerApi } from "../avepoint/index.js";
-import type { Customer } from "../avepoint/types.js";
-import { reasonOf } from "../errors.js";
-import type { CustomerResult, ResolvedProfile, Snapshot } from "./snapshot.js";
+import type { Customer, ScanProfile } from "../avepoint/types.js";
+import { reasonOf, type FailureReason } from "../errors.js";
+import { StalestFirst } from "./stalest-first.js";
+import type { CustomerResult, Outcome, Profile } from "./view.js";
 
-export interface CollectOptions extends CallContext {
+export interface CollectOptions {
+  /** The round's signal and deadline: every request of the round carries them. */
+  readonly ctx: CallContext;
   /** Which customers this instance collects (filters and shard). */
   readonly accept?: (customer: Customer) => boolean;
-  readonly now?: () => number;
   /**
    * Customers worked on at once. A few times the request concurrency keeps every request slot busy
    * while holding far less in memory than starting thousands of customers together.
    */
-  readonly customerParallelism?: number;
+  readonly parallelism?: number;
+  /** Lower starts first (the age of the customer's data; -Infinity for never collected). */
+  readonly priority?: (customer: Customer) => number;
+  /**
+   * From this time on (epoch ms, default the deadline) no customer is started, and one that fails
+   * by running out of time counts as not reached rather than failed: the round's bound cut it.
+   */
+  readonly closingAt?: number;
+  readonly now?: () => number;
+  /** The accepted customers of each listed page, before any of them is started. */
+  readonly onListed?: (customers: readonly Customer[]) => void;
+  /** The end of the listing, with every accepted customer listed (complete only if `listing.ok`). */
+  readonly onListingDone?: (listing: Outcome, listed: readonly Customer[]) => void;
+  /** Each attempted customer's result (not those the round's bound cut). */
+  readonly onResult: (result: CustomerResult) => void;
+}
+
+export interface CollectSummary {
+  /** How the listing ended: ok only if every page was read. */
+  readonly listing: Outcome;
+  /** Every accepted customer listed, in listing order. */
+  readonly listed: readonly Customer[];
+  readonly attempted: number;
+  /** Listed but not attempted, or cut mid-way: the next round starts with these. */
+  readonly unreached: number;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const failureOf = (err: unknown): { reason: FailureReason; message: string } => ({
+  reason: reasonOf(err),
+  message: messageOf(err),
+});
+
+/** Reasons a customer may fail with when the round's own time runs out. */
+const OUT_OF_TIME = new Set<FailureReason>(["timeout", "throttled"]);
+
+/** A one-shot wake-up for workers waiting on the next page (or the end of the listing). */
+class Wakeup {
+  private waiting: (() => void)[] = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+  wake(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
+  }
+}
 
 /**
- * Never throws: a failure to list customers gives `up: false` (customers already listed are still
+ * Never throws: a failed listing is the summary's `listing` (customers already listed are still
  * collected); a failure of one customer is that customer's result only. Request concurrency and
- * rate are the transport's business; here only how many customers are in progress at once.
+ * rate are the transport's business; here only which customers are in progress, and how many.
  */
-export const collect = async (api: PartnerApi, options: CollectOptions): Promise<Snapshot> => {
+export const collect = async (api: PartnerApi, options: CollectOptions): Promise<CollectSummary> => {
+  const { ctx } = options;
   const now = options.now ?? Date.now;
-  const startedAt = now();
+  const closingAt = options.closingAt ?? ctx.deadline;
   const accept = options.accept ?? (() => true);
-  const pending: Promise<CustomerResult>[] = [];
-  const limit = pLimit(options.customerParallelism ?? 64);
+  const queue = new StalestFirst<Customer>(options.priority ?? (() => 0));
   const seen = new Set<string>();
-  let upError: Snapshot["upError"] = null;
+  const listed: Customer[] = [];
+  const arrival = new Wakeup();
+  let listing: Outcome | null = null;
+  let attempted = 0;
+  let cut = false;
 
-  try {
-    await api.listCustomers(options, (page) => {
-      for (const customer of page) {
-        if (seen.has(customer.id) || !accept(customer)) continue;
+  const onAbort = (): void => arrival.wake();
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const listingDone = api
+    .listCustomers(ctx, (page) => {
+      const fresh = page.filter((customer) => {
+        if (seen.has(customer.id) || !accept(customer)) return false;
         seen.add(customer.id);
-        pending.push(limit(() => collectCustomer(api, customer, options)));
-      }
+        return true;
+      });
+      if (fresh.length === 0) return;
+      listed.push(...fresh);
+      options.onListed?.(fresh);
+      queue.push(fresh);
+      arrival.wake();
+    })
+    .then(
+      (): Outcome => ({ ok: true }),
+      (err: unknown): Outcome => ({ ok: false, ...failureOf(err) }),
+    )
+    .then((outcome) => {
+      listing = outcome;
+      options.onListingDone?.(outcome, listed);
+      arrival.wake();
     });
-  } catch (err) {
-    upError = { reason: reasonOf(err), message: messageOf(err) };
+
+  const closing = (): boolean => cut || ctx.signal.aborted || now() >= closingAt;
+  const worker = async (): Promise<void> => {
+    while (!closing()) {
+      const customer = queue.pop();
+      if (customer === undefined) {
+        if (listing !== null) return;
+        await arrival.wait();
+        continue;
+      }
+      const result = await collectCustomer(api, customer, ctx);
+      if (!result.ok && (ctx.signal.aborted || (OUT_OF_TIME.has(result.reason) && now() >= closingAt))) {
+        // Not the upstream's doing: the round's bound ended it. It counts as not reached.
+        cut = true;
+        continue;
+      }
+      attempted++;
+      options.onResult(result);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.parallelism ?? 64) }, worker));
+    await listingDone;
+  } finally {
+    ctx.signal.removeEventListener("abort", onAbort);
   }
-  const customers = await Promise.all(pending);
-  return { startedAt, durationSeconds: (now() - startedAt) / 1000, up: upError === null, upError, customers };
+  return {
+    listing: listing ?? { ok: false, reason: "timeout", message: "listing did not finish" },
+    listed,
+    attempted,
+    unreached: listed.length - attempted,
+  };
 };
 
-const collectCustomer = async (
+const complete = (profile: ScanProfile): profile is Profile => profile.status !== null;
+
+/** One customer: its profiles, completed from their daily records where the list lacks status. */
+export const collectCustomer = async (
   api: PartnerApi,
   customer: Customer,
   ctx: CallContext,
@@ -55,10 +153,10 @@ const collectCustomer = async (
   try {
     const listed = await api.listProfiles(customer.id, ctx);
     const profiles = await Promise.all(
-      listed.map(async (profile): Promise<ResolvedProfile> => {
-        if (profile.status !== null) return profile as ResolvedProfile;
-        const daily = await api.profileDaily(customer.id, profile.id, ctx);
+      listed.map(async (profile): Promise<Profile> => {
+        if (complete(profile)) return profile;
         // Lists of the newer flavors carry only name, ID, mode and time: the rest comes from the daily record.
+        const daily = await api.profileDaily(customer.id, profile.id, ctx);
         return {
           id: profile.id,
           name: profile.name || daily.name,
@@ -72,6 +170,6 @@ const collectCustomer = async (
     );
     return { ok: true, customer, profiles };
   } catch (err) {
-    return { ok: false, customer, reason: reasonOf(err), message: messageOf(err) };
+    return { ok: false, customer, ...failureOf(err) };
   }
 };

@@ -39,6 +39,8 @@ export interface Config {
     readonly customers: readonly string[];
     readonly excludeCustomers: readonly string[];
     readonly maxStaleSeconds: number;
+    /** Upper bound of one collection round. */
+    readonly maxRoundSeconds: number;
     readonly timeoutOffsetSeconds: number;
     readonly defaultTimeoutSeconds: number;
   };

@@ -32,6 +32,7 @@ export const describeConfig = (config: Config, sources: ReadonlyMap<string, stri
     ["collect.customers", c.customers.join(",") || "(all)"],
     ["collect.exclude-customers", c.excludeCustomers.join(",") || "(none)"],
     ["collect.max-stale", `${c.maxStaleSeconds}s`],
+    ["collect.max-round-duration", `${c.maxRoundSeconds}s`],
     ["collect.timeout-offset", `${c.timeoutOffsetSeconds}s`],
     ["collect.default-timeout", `${c.defaultTimeoutSeconds}s`],
     ["shard", `${config.shard.index} of ${config.shard.total}`],

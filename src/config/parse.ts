@@ -148,6 +148,7 @@ export const parseConfig = (
       customers: v.list("collect.customers"),
       excludeCustomers: v.list("collect.exclude-customers"),
       maxStaleSeconds: v.duration("collect.max-stale", 0, MAX_TIMER_SECONDS),
+      maxRoundSeconds: v.duration("collect.max-round-duration", 1, 7 * DAY),
       timeoutOffsetSeconds,
       defaultTimeoutSeconds,
     },

@@ -104,7 +104,7 @@ export const SETTINGS = [
     flag: "collect.min-interval",
     env: "COLLECT_MIN_INTERVAL",
     default: "0s",
-    help: "Scrapes within this long of the last complete collection are served from it.",
+    help: "No new collection round starts within this long of the last one's end; scrapes meanwhile are served the data already collected.",
   },
   {
     flag: "collect.customers",
@@ -123,6 +123,12 @@ export const SETTINGS = [
     help: "How long a failing customer's last known values are still served.",
   },
   {
+    flag: "collect.max-round-duration",
+    env: "COLLECT_MAX_ROUND_DURATION",
+    default: "15m",
+    help: "Longest a collection round may run; a round cut by it is logged and the next round starts with the customers it did not reach.",
+  },
+  {
     flag: "collect.timeout-offset",
     env: "COLLECT_TIMEOUT_OFFSET",
     default: "0.5s",
@@ -132,7 +138,7 @@ export const SETTINGS = [
     flag: "collect.default-timeout",
     env: "COLLECT_DEFAULT_TIMEOUT",
     default: "30s",
-    help: "Collection deadline when a scrape has no X-Prometheus-Scrape-Timeout-Seconds header.",
+    help: "Scrape timeout assumed when a scrape has no usable X-Prometheus-Scrape-Timeout-Seconds header; bounds only that scrape's answer, never the round.",
   },
   {
     flag: "shard.index",

@@ -52,27 +52,47 @@ export const METRICS = {
   },
   customerSuccess: {
     name: "avepoint_customer_collect_success",
-    help: "1 if this customer's data comes from the latest collection; 0 if that failed and the values shown are the last known.",
+    help: "Result of this customer's latest attempt: 1 collected, 0 failed (its values are then the last known, kept up to --collect.max-stale). A customer not yet reached in the running round keeps its previous value; one never attempted has no series.",
   },
   customerLastSuccess: {
     name: "avepoint_customer_last_success_timestamp_seconds",
-    help: "When this customer was last collected completely, Unix seconds.",
+    help: "When this customer was last collected completely, Unix seconds: the age of its data, which may be up to one round (avepoint_collect_duration_seconds) old.",
   },
   customerErrors: {
     name: "avepoint_customer_collect_errors_total",
-    help: "Failed customer collections by reason (throttled, timeout, auth, forbidden, not_found, http_4xx, http_5xx, parse, network).",
+    help: "Failed customer collections by reason (throttled, timeout, auth, forbidden, not_found, http_3xx, http_4xx, http_5xx, parse, network, too_large, paging, unsafe_link).",
   },
   up: {
     name: "avepoint_up",
-    help: "1 if the last collection could authenticate and list customers, else 0.",
+    help: "1 if the latest listing of customers (once per round) could authenticate and read every page, else 0; absent before the first listing ended.",
   },
   collectDuration: {
     name: "avepoint_collect_duration_seconds",
-    help: "Wall time of the collection that produced the served data.",
+    help: "Wall time of the last complete collection round (every selected customer attempted). Served data may be up to one round old.",
   },
   lastCollect: {
     name: "avepoint_last_collect_timestamp_seconds",
-    help: "When the served data was collected, Unix seconds. Scrapes within --collect.min-interval of it are served from it without asking AvePoint again.",
+    help: "When the served data was last updated (the latest customer result), Unix seconds. Rounds outlive scrapes, so served data may be up to one round old; no round starts within --collect.min-interval of the last one's end.",
+  },
+  roundRunning: {
+    name: "avepoint_collect_round_running",
+    help: "1 while a collection round runs (started by a scrape, it outlives that scrape), else 0. A round in progress is not a failure: customers not yet reached keep their previous data.",
+  },
+  roundCustomers: {
+    name: "avepoint_collect_round_customers",
+    help: "Customers selected in the running round so far (in the last round when none runs).",
+  },
+  roundCustomersDone: {
+    name: "avepoint_collect_round_customers_done",
+    help: "Customers attempted (collected or failed) in the running round (in the last round when none runs); below avepoint_collect_round_customers after a round cut by --collect.max-round-duration.",
+  },
+  roundLastEnd: {
+    name: "avepoint_collect_round_last_end_timestamp_seconds",
+    help: "When the last complete collection round ended, Unix seconds. Served data may be up to one round old.",
+  },
+  roundsTotal: {
+    name: "avepoint_collect_rounds_total",
+    help: "Collection rounds ended, by result (complete; cut by --collect.max-round-duration, the next round then starts with the customers not reached; listing_failed).",
   },
   apiRequests: {
     name: "avepoint_api_requests_total",
@@ -86,13 +106,29 @@ export const METRICS = {
     name: "avepoint_api_retries_total",
     help: "Requests to AvePoint retried, by endpoint template and reason (429, 5xx, timeout, network, 401).",
   },
-  apiThrottleWait: {
-    name: "avepoint_api_throttle_wait_seconds_total",
-    help: "Time spent waiting on 429 Retry-After pauses and the client-side rate limiter.",
+  apiThrottled: {
+    name: "avepoint_api_throttled_requests_total",
+    help: "Requests AvePoint refused with 429 (or 503 with Retry-After), by endpoint template; each is sent again after the pause.",
+  },
+  apiThrottledSeconds: {
+    name: "avepoint_api_throttled_seconds_total",
+    help: "Wall-clock seconds during which a Retry-After from AvePoint paused every request (overlapping pauses counted once).",
+  },
+  apiPacingSeconds: {
+    name: "avepoint_api_pacing_seconds_total",
+    help: "Wall-clock seconds during which requests waited for the exporter's own rate (the adaptive rate below --avepoint.rate-limit); normal while a round is rate-bound, not a sign of throttling.",
+  },
+  apiRate: {
+    name: "avepoint_api_rate_limit_requests_per_second",
+    help: "The rate the exporter currently allows itself: found by itself below the ceiling, lowered on 429, raised slowly while nothing is refused.",
+  },
+  apiRateCeiling: {
+    name: "avepoint_api_rate_limit_ceiling_requests_per_second",
+    help: "The configured ceiling of the request rate (--avepoint.rate-limit).",
   },
   apiParseErrors: {
     name: "avepoint_api_parse_errors_total",
-    help: "AvePoint answers that could not be read as the flavor's schema, by endpoint template.",
+    help: "AvePoint answers or rows not used, by endpoint template and reason (body: not JSON or not the schema; record: malformed row skipped; duplicate: repeated ID skipped; link: next link off the API origin; paging: more pages than promised or allowed; too_large: answer over --avepoint.max-response-size).",
   },
   tokenRequests: {
     name: "avepoint_token_requests_total",

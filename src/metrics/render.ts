@@ -5,7 +5,7 @@
  * that a scrape of tens of thousands of profiles can be streamed without stalling the event loop.
  */
 import { scanStateOf, type ProfileStatus } from "../avepoint/types.js";
-import type { ResolvedProfile, View } from "../collect/snapshot.js";
+import type { Profile, View } from "../collect/view.js";
 import { escapeLabel, familyHeader, labelText, sampleLine } from "./exposition.js";
 import { METRICS, type MetricKey } from "./names.js";
 
@@ -21,13 +21,13 @@ interface Row {
   /** Pre-rendered `customer_id="…",profile_id="…"`. */
   readonly ids: string;
   readonly customerName: string;
-  readonly profile: ResolvedProfile;
+  readonly profile: Profile;
 }
 
 type ProfileFamily = readonly [MetricKey, (row: Row) => string | null];
 
 const valueFamily =
-  (key: MetricKey, pick: (s: ProfileStatus, p: ResolvedProfile) => number | null) =>
+  (key: MetricKey, pick: (s: ProfileStatus, p: Profile) => number | null) =>
   (row: Row): string | null => {
     const v = pick(row.profile.status, row.profile);
     return v === null ? null : sampleLine(METRICS[key].name, row.ids, v);
@@ -117,11 +117,14 @@ export function* renderChunks(view: View): Generator<string> {
     [
       "customerProfiles",
       (c, id) =>
-        c.success || c.profiles.length > 0
+        c.last?.ok || c.profiles.length > 0
           ? sampleLine(METRICS.customerProfiles.name, id, c.profiles.length)
           : null,
     ],
-    ["customerSuccess", (c, id) => sampleLine(METRICS.customerSuccess.name, id, c.success ? 1 : 0)],
+    [
+      "customerSuccess",
+      (c, id) => (c.last === null ? null : sampleLine(METRICS.customerSuccess.name, id, c.last.ok ? 1 : 0)),
+    ],
     [
       "customerLastSuccess",
       (c, id) =>
@@ -142,15 +145,25 @@ export function* renderChunks(view: View): Generator<string> {
     yield chunk;
   }
 
-  yield (
-    header("up") +
-    sampleLine(METRICS.up.name, "", view.up ? 1 : 0) +
-    header("collectDuration") +
-    sampleLine(METRICS.collectDuration.name, "", view.durationSeconds) +
-    header("lastCollect") +
-    sampleLine(METRICS.lastCollect.name, "", view.collectedAt)
-  );
+  yield renderRound(view);
 }
+
+/** The exporter-wide families: listing, rounds; a value not known yet leaves its family empty. */
+const renderRound = (view: View): string => {
+  const { round, listing } = view;
+  const last = round.lastComplete;
+  const one = (key: MetricKey, value: number | null | undefined): string =>
+    header(key) + (value === null || value === undefined ? "" : sampleLine(METRICS[key].name, "", value));
+  return (
+    one("up", listing === null ? null : listing.ok ? 1 : 0) +
+    one("collectDuration", last?.durationSeconds) +
+    one("lastCollect", view.updatedAt) +
+    one("roundRunning", round.running ? 1 : 0) +
+    one("roundCustomers", round.customers) +
+    one("roundCustomersDone", round.done) +
+    one("roundLastEnd", last?.endedAt)
+  );
+};
 
 /** The whole exposition of a view as one string (tests, benchmarks). */
 export const renderView = (view: View): string => {

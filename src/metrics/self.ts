@@ -1,13 +1,15 @@
-/** The exporter's own long-lived metrics (prom-client): API traffic, retries, tokens, build info. */
+/** The exporter's own long-lived metrics (prom-client): API traffic, retries, tokens, rounds, build info. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ApiObserver } from "../avepoint/index.js";
-import type { CollectHooks } from "../collect/scheduler.js";
+import type { RoundListener, RoundResult } from "../collect/rounds.js";
+import { FAILURE_REASONS } from "../errors.js";
 import { METRICS } from "./names.js";
 
 export interface SelfMetrics {
   readonly registry: Registry;
   readonly observer: ApiObserver;
-  readonly hooks: CollectHooks;
+  /** Counts customer failures and rounds; forgets the error series of customers gone upstream. */
+  readonly rounds: RoundListener;
 }
 
 export const createSelfMetrics = (
@@ -45,15 +47,16 @@ export const createSelfMetrics = (
     labelNames: ["endpoint", "reason"],
     registers: [registry],
   });
-  const throttle = new Counter({
-    name: m.apiThrottleWait.name,
-    help: m.apiThrottleWait.help,
+  const throttled = new Counter({
+    name: m.apiThrottled.name,
+    help: m.apiThrottled.help,
+    labelNames: ["endpoint"],
     registers: [registry],
   });
   const parse = new Counter({
     name: m.apiParseErrors.name,
     help: m.apiParseErrors.help,
-    labelNames: ["endpoint"],
+    labelNames: ["endpoint", "reason"],
     registers: [registry],
   });
   const tokens = new Counter({
@@ -68,6 +71,14 @@ export const createSelfMetrics = (
     labelNames: ["customer_id", "reason"],
     registers: [registry],
   });
+  const roundsTotal = new Counter({
+    name: m.roundsTotal.name,
+    help: m.roundsTotal.help,
+    labelNames: ["result"],
+    registers: [registry],
+  });
+  for (const result of ["complete", "cut", "listing_failed"] satisfies RoundResult[])
+    roundsTotal.inc({ result }, 0);
   const build = new Gauge({
     name: m.buildInfo.name,
     help: m.buildInfo.help,
@@ -86,15 +97,21 @@ export const createSelfMetrics = (
         duration.observe({ endpoint }, seconds);
       },
       retry: (endpoint, reason) => retries.inc({ endpoint, reason }),
-      throttleWait: (seconds) => throttle.inc(seconds),
-      parseError: (endpoint) => parse.inc({ endpoint }),
+      throttled: (endpoint) => throttled.inc({ endpoint }),
+      // Logged by the composition root; the metric is the pause itself (avepoint_api_throttled_seconds_total).
+      retryAfterCapped: () => {},
+      parseError: (endpoint, reason) => parse.inc({ endpoint, reason }),
       tokenRequest: (result) => tokens.inc({ result }),
     },
-    hooks: {
-      collected: (snapshot) => {
-        for (const result of snapshot.customers)
-          if (!result.ok) customerErrors.inc({ customer_id: result.customer.id, reason: result.reason });
+    rounds: {
+      customerDone: (result) => {
+        if (!result.ok) customerErrors.inc({ customer_id: result.customer.id, reason: result.reason });
       },
+      customersGone: (ids) => {
+        for (const customer_id of ids)
+          for (const reason of FAILURE_REASONS) customerErrors.remove({ customer_id, reason });
+      },
+      roundEnded: (summary) => roundsTotal.inc({ result: summary.result }),
     },
   };
 };

@@ -2,7 +2,7 @@
 import { Writable } from "node:stream";
 import { onTestFinished } from "vitest";
 import type { FastifyInstance } from "fastify";
-import type { Scheduler } from "../../src/collect/scheduler.js";
+import type { Rounds } from "../../src/collect/rounds.js";
 import type { Config } from "../../src/config/config.js";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import { createExporter } from "../../src/exporter.js";
@@ -13,7 +13,7 @@ import { parseExposition, type Sample } from "./exposition.js";
 export interface TestExporter {
   readonly app: FastifyInstance;
   readonly config: Config;
-  readonly scheduler: Scheduler;
+  readonly rounds: Rounds;
   /** Everything the exporter logged, one string per line. */
   readonly logs: string[];
   scrape(headers?: Record<string, string>): Promise<{ status: number; text: string; samples: Sample[] }>;
@@ -33,7 +33,9 @@ export const exporterFor = async (
       `--avepoint.token-url=${simulator.tokenUrl}`,
       "--avepoint.client-id=demo-client",
       "--log.level=debug",
+      // A fixed fast rate: tests about finding the rate turn adaptation back on.
       "--avepoint.rate-limit=2000",
+      "--avepoint.adaptive-rate=false",
       ...argv,
     ],
     { AVEPOINT_CLIENT_SECRET: SECRET, ...env },
@@ -50,7 +52,7 @@ export const exporterFor = async (
     },
   });
   const logger = createLogger({ level: "debug", format: "json" }, sink);
-  const { app, scheduler, close } = createExporter(config, {
+  const { app, rounds, close } = createExporter(config, {
     version: "test",
     logger,
     defaultMetrics: false,
@@ -59,7 +61,7 @@ export const exporterFor = async (
   return {
     app,
     config,
-    scheduler,
+    rounds,
     logs,
     scrape: async (headers = {}) => {
       const response = await app.inject({ method: "GET", url: config.web.telemetryPath, headers });

@@ -5,17 +5,21 @@
  * only backslash and line feed are escaped.
  */
 import { describe, expect, it } from "vitest";
-import type { View } from "../../src/collect/snapshot.js";
+import type { View } from "../../src/collect/view.js";
 import { familyHeader, formatValue } from "../../src/metrics/exposition.js";
 import { renderView } from "../../src/metrics/render.js";
 import { parseExposition } from "../helpers/exposition.js";
 
 /** One customer named `name` with one profile named `name`. */
 const viewNamed = (name: string): View => ({
-  collectedAt: 1767225600,
-  durationSeconds: 1,
-  up: true,
-  upError: null,
+  listing: { ok: true },
+  updatedAt: 1767225600,
+  round: {
+    running: false,
+    customers: 1,
+    done: 1,
+    lastComplete: { endedAt: 1767225600, durationSeconds: 1 },
+  },
   customers: [
     {
       customer: { id: "c1", name, country: "Germany", managementMode: 0, jobStatus: 1 },
@@ -36,9 +40,8 @@ const viewNamed = (name: string): View => ({
           },
         },
       ],
-      success: true,
       lastSuccess: 1767225600,
-      error: null,
+      last: { ok: true },
     },
   ],
 });

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Customer, DailyProfile } from "../../src/avepoint/types.js";
-import type { View } from "../../src/collect/snapshot.js";
+import type { View } from "../../src/collect/view.js";
 import { renderView } from "../../src/metrics/render.js";
 import { createSelfMetrics } from "../../src/metrics/self.js";
 import { AWKWARD_PROFILES } from "../../src/simulator/names.js";
@@ -137,20 +137,37 @@ const northwindProfiles: readonly DailyProfile[] = [
   },
 ];
 
+/** Listed in the running round, not yet reached: no collect_success and no data yet. */
+const fabrikam: Customer = {
+  id: "0f1e2d3c-4b5a-4978-8877-665544332211",
+  name: "Fabrikam",
+  country: "Canada",
+  managementMode: 1,
+  jobStatus: 1,
+};
+
 const VIEW: View = {
-  collectedAt: 1767225600,
-  durationSeconds: 2.375,
-  up: true,
-  upError: null,
+  listing: { ok: true },
+  updatedAt: 1767225600,
+  round: {
+    running: true,
+    customers: 3,
+    done: 2,
+    lastComplete: { endedAt: 1767225000, durationSeconds: 2.375 },
+  },
   customers: [
-    { customer: contoso, profiles: contosoProfiles, success: true, lastSuccess: 1767225600, error: null },
+    { customer: contoso, profiles: contosoProfiles, lastSuccess: 1767225600, last: { ok: true } },
     {
       customer: northwind,
       profiles: northwindProfiles,
-      success: false,
       lastSuccess: 1767218400,
-      error: { reason: "http_5xx", message: "GET /customers/{customerId}/scan-profiles: HTTP 503" },
+      last: {
+        ok: false,
+        reason: "http_5xx",
+        message: "GET /customers/{customerId}/scan-profiles: HTTP 503",
+      },
     },
+    { customer: fabrikam, profiles: [], lastSuccess: null, last: null },
   ],
 };
 
@@ -163,7 +180,7 @@ describe("renderView", () => {
   });
 
   it("writes each family as one group, HELP and TYPE first", () => {
-    expect(expectGrouped(text)).toHaveLength(16);
+    expect(expectGrouped(text)).toHaveLength(20);
   });
 
   it("keeps every awkward name intact through escaping", () => {
@@ -172,6 +189,7 @@ describe("renderView", () => {
     expect(series(samples, "avepoint_customer_info").map((s) => s.labels.customer_name)).toEqual([
       contoso.name,
       northwind.name,
+      fabrikam.name,
     ]);
     // Every line is a comment or one sample: no label text broke a line.
     for (const line of text.trimEnd().split("\n"))
@@ -190,6 +208,47 @@ describe("renderView", () => {
     expect(
       series(samples, "avepoint_scan_profile_last_scan_state", failed).map((s) => s.labels.state),
     ).toEqual(["error_start"]);
+  });
+
+  it("shows a customer not yet reached by its info only: no result, no data age", () => {
+    const pending = { customer_id: fabrikam.id };
+    expect(series(samples, "avepoint_customer_info", pending)).toHaveLength(1);
+    expect(series(samples, "avepoint_customer_job_status", pending)).toHaveLength(1);
+    for (const name of [
+      "avepoint_customer_collect_success",
+      "avepoint_customer_last_success_timestamp_seconds",
+      "avepoint_customer_scan_profiles",
+    ])
+      expect(series(samples, name, pending), name).toEqual([]);
+  });
+
+  it("shows the running round's progress and the last complete round", () => {
+    expect(value(samples, "avepoint_up", {})).toBe(1);
+    expect(value(samples, "avepoint_collect_round_running", {})).toBe(1);
+    expect(value(samples, "avepoint_collect_round_customers", {})).toBe(3);
+    expect(value(samples, "avepoint_collect_round_customers_done", {})).toBe(2);
+    expect(value(samples, "avepoint_collect_duration_seconds", {})).toBe(2.375);
+    expect(value(samples, "avepoint_collect_round_last_end_timestamp_seconds", {})).toBe(1767225000);
+    expect(value(samples, "avepoint_last_collect_timestamp_seconds", {})).toBe(1767225600);
+  });
+
+  it("leaves the listing and round values out until they are known", () => {
+    const empty = parseExposition(
+      renderView({
+        listing: null,
+        updatedAt: null,
+        round: { running: true, customers: 0, done: 0, lastComplete: null },
+        customers: [],
+      }),
+    );
+    for (const name of [
+      "avepoint_up",
+      "avepoint_collect_duration_seconds",
+      "avepoint_last_collect_timestamp_seconds",
+      "avepoint_collect_round_last_end_timestamp_seconds",
+    ])
+      expect(series(empty, name), name).toEqual([]);
+    expect(value(empty, "avepoint_collect_round_running", {})).toBe(1);
   });
 
   it.skipIf(missing)(`passes promtool check metrics${skipNote}`, async () => {
@@ -240,8 +299,7 @@ describe("a live scrape", () => {
       expect(served.code).toBe(0);
 
       // As main.ts serves it: prom-client's default process and Node.js metrics included.
-      const full =
-        renderView(exporter.scheduler.current!) + (await createSelfMetrics("test").registry.metrics());
+      const full = renderView(exporter.rounds.view()) + (await createSelfMetrics("test").registry.metrics());
       expect(full).toContain("process_cpu_user_seconds_total");
       expectGrouped(full);
       const withDefaults = await checkMetrics(full);

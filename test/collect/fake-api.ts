@@ -1,0 +1,115 @@
+/** A PartnerApi in memory for collect and rounds tests: every call takes `latencyMs` of (fake) time. */
+import type { CallContext, PartnerApi } from "../../src/avepoint/index.js";
+import type { Customer, DailyProfile, ScanProfile } from "../../src/avepoint/types.js";
+import { UpstreamError, UpstreamHttpError } from "../../src/errors.js";
+
+export const customer = (id: string): Customer => ({
+  id,
+  name: `Customer ${id}`,
+  country: "",
+  managementMode: null,
+  jobStatus: null,
+});
+
+export const dailyProfile = (id: string, lastScanStatus = 2): DailyProfile => ({
+  id,
+  name: `Profile ${id}`,
+  scanMode: 0,
+  tenantId: "t",
+  tenantDomain: "tenant.example",
+  modifiedTimestamp: 1_700_000_000,
+  status: {
+    lastScanStatus,
+    newRegisteredObjects: 1,
+    movedObjects: 2,
+    removedObjects: 3,
+    dailyReportTimestamp: 1_700_000_100,
+  },
+});
+
+export interface FakeApi extends PartnerApi {
+  customers: Customer[];
+  /** Profiles per customer ID (default: one complete profile `p-<id>`). */
+  profiles: Map<string, DailyProfile[]>;
+  /** Customers whose list rows lack status: their profiles need the daily call. */
+  listOnly: Set<string>;
+  /** Customer ID → the HTTP status its calls fail with. */
+  failing: Map<string, number>;
+  /** The listing fails after this many pages (null: never). */
+  listingFailsAfter: number | null;
+  pageSize: number;
+  latencyMs: number;
+  /** Customer IDs in the order their profile lists were asked for. */
+  readonly started: string[];
+  listings: number;
+  dailyCalls: number;
+}
+
+const wait = (ms: number, ctx: CallContext): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (ctx.signal.aborted) return reject(new UpstreamError("deadline reached", "timeout", "fake"));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new UpstreamError("deadline reached", "timeout", "fake"));
+    };
+    const timer = setTimeout(() => {
+      ctx.signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+  });
+
+export const fakeApi = (count: number, options: Partial<FakeApi> = {}): FakeApi => {
+  const api: FakeApi = {
+    flavor: "v3",
+    customers: Array.from({ length: count }, (_, i) => customer(`c${String(i).padStart(3, "0")}`)),
+    profiles: new Map(),
+    listOnly: new Set(),
+    failing: new Map(),
+    listingFailsAfter: null,
+    pageSize: 100,
+    latencyMs: 10,
+    started: [],
+    listings: 0,
+    dailyCalls: 0,
+    ...options,
+    async listCustomers(ctx, onPage) {
+      api.listings++;
+      const all = [...api.customers];
+      for (let page = 0; page * api.pageSize < all.length || page === 0; page++) {
+        await wait(api.latencyMs, ctx);
+        if (api.listingFailsAfter !== null && page >= api.listingFailsAfter)
+          throw new UpstreamHttpError(503, "/customers");
+        onPage(all.slice(page * api.pageSize, (page + 1) * api.pageSize));
+      }
+    },
+    async listProfiles(customerId, ctx): Promise<readonly ScanProfile[]> {
+      api.started.push(customerId);
+      await wait(api.latencyMs, ctx);
+      const status = api.failing.get(customerId);
+      if (status !== undefined) throw new UpstreamHttpError(status, "/customers/{id}/scan-profiles");
+      const profiles = api.profiles.get(customerId) ?? [dailyProfile(`p-${customerId}`)];
+      return api.listOnly.has(customerId)
+        ? profiles.map((p) => ({
+            id: p.id,
+            name: p.name,
+            scanMode: null,
+            tenantId: "",
+            tenantDomain: "",
+            modifiedTimestamp: null,
+            status: null,
+          }))
+        : profiles;
+    },
+    async profileDaily(customerId, profileId, ctx) {
+      api.dailyCalls++;
+      await wait(api.latencyMs, ctx);
+      const profile = (api.profiles.get(customerId) ?? [dailyProfile(`p-${customerId}`)]).find(
+        (p) => p.id === profileId,
+      );
+      if (!profile) throw new UpstreamHttpError(404, "/daily");
+      return profile;
+    },
+  };
+  return api;
+};
