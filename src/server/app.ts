@@ -9,15 +9,15 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import type { Registry } from "prom-client";
-import type { Rounds } from "../collect/rounds.js";
-import type { View } from "../collect/view.js";
+import type { Scheduler } from "../collect/scheduler.js";
+import type { View } from "../collect/snapshot.js";
 import { renderChunks } from "../metrics/render.js";
+import { redactor } from "../config/secrets.js";
 import { renderLanding } from "./landing.js";
-import { scrapeDeadline } from "./scrape-deadline.js";
+import { fastifyTimeoutOptions, serverTimeouts, type ServerTimeouts } from "./timeouts.js";
 
 export interface AppDeps {
-  /** Collection rounds: /metrics joins or starts one, / and /-/ready only look. */
-  readonly rounds: Pick<Rounds, "serve" | "view" | "ready">;
+  readonly scheduler: Scheduler;
   readonly selfRegistry: Registry;
   readonly version: string;
   readonly telemetryPath: string;
@@ -31,9 +31,20 @@ export interface AppDeps {
   /** Guards /metrics and / (basic auth); health endpoints stay open. */
   readonly guard?: (authorization: string | undefined) => boolean | Promise<boolean>;
   readonly now?: () => number;
+  /** Socket and request limits; defaults in timeouts.ts. */
+  readonly timeouts?: Partial<ServerTimeouts>;
+  /** Cleans upstream error texts of known secrets on the landing page (shape-based cleaning always applies). */
+  readonly redact?: (text: string) => string;
 }
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+/** The collection deadline for a scrape: Prometheus's timeout header minus the offset kept back. */
+export const scrapeDeadline = (header: unknown, deps: AppDeps, now: number): number => {
+  const advertised = typeof header === "string" ? Number.parseFloat(header) : NaN;
+  const timeout = Number.isFinite(advertised) && advertised > 0 ? advertised : deps.defaultTimeoutSeconds;
+  return now + Math.max(0.05, timeout - deps.timeoutOffsetSeconds) * 1000;
+};
 
 /** Streams the collected series chunk by chunk, yielding to the event loop between chunks. */
 async function* exposition(view: View, own: string): AsyncGenerator<string> {
@@ -50,6 +61,10 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     logController: new LogController({ disableRequestLogging: true }),
     ...deps.serverOptions,
+    ...fastifyTimeoutOptions(
+      serverTimeouts(deps.defaultTimeoutSeconds, deps.timeouts),
+      deps.serverOptions?.https,
+    ),
   } as FastifyServerOptions) as unknown as FastifyInstance;
 
   // Prometheus asks for gzip; tens of megabytes of exposition shrink about twentyfold.
@@ -71,9 +86,12 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
       });
     }
 
+    // Before the GET route, which would otherwise get an implicit HEAD route that collects.
+    scope.head(deps.telemetryPath, async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send());
+
     scope.get(deps.telemetryPath, async (request, reply) => {
       const deadline = scrapeDeadline(request.headers["x-prometheus-scrape-timeout-seconds"], deps, now());
-      const view = await deps.rounds.serve(deadline);
+      const view = await deps.scheduler.get(deadline);
       const own = await deps.selfRegistry.metrics();
       return reply
         .type(PROMETHEUS_CONTENT_TYPE)
@@ -87,15 +105,15 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
           telemetryPath: deps.telemetryPath,
           flavor: deps.flavor,
           apiUrl: deps.apiUrl,
-          view: deps.rounds.view(),
+          view: deps.scheduler.current,
+          redact: deps.redact ?? redactor([]),
         }),
       ),
     );
 
     scope.get("/-/healthy", async (_request, reply) => reply.type("text/plain").send("Healthy\n"));
     scope.get("/-/ready", async (_request, reply) => {
-      // Ready once a round could authenticate and list customers; a round still running is no failure.
-      const ready = deps.rounds.ready;
+      const ready = deps.scheduler.hasSucceeded;
       return reply
         .code(ready ? 200 : 503)
         .type("text/plain")
