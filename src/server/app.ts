@@ -9,15 +9,17 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import type { Registry } from "prom-client";
-import type { Scheduler } from "../collect/scheduler.js";
-import type { View } from "../collect/snapshot.js";
+import type { Rounds } from "../collect/rounds.js";
+import type { View } from "../collect/view.js";
 import { renderChunks } from "../metrics/render.js";
 import { redactor } from "../config/secrets.js";
 import { renderLanding } from "./landing.js";
+import { scrapeDeadline } from "./scrape-deadline.js";
 import { fastifyTimeoutOptions, serverTimeouts, type ServerTimeouts } from "./timeouts.js";
 
 export interface AppDeps {
-  readonly scheduler: Scheduler;
+  /** Collection rounds: /metrics joins or starts one, / and /-/ready only look. */
+  readonly rounds: Pick<Rounds, "serve" | "view" | "ready">;
   readonly selfRegistry: Registry;
   readonly version: string;
   readonly telemetryPath: string;
@@ -38,13 +40,6 @@ export interface AppDeps {
 }
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
-/** The collection deadline for a scrape: Prometheus's timeout header minus the offset kept back. */
-export const scrapeDeadline = (header: unknown, deps: AppDeps, now: number): number => {
-  const advertised = typeof header === "string" ? Number.parseFloat(header) : NaN;
-  const timeout = Number.isFinite(advertised) && advertised > 0 ? advertised : deps.defaultTimeoutSeconds;
-  return now + Math.max(0.05, timeout - deps.timeoutOffsetSeconds) * 1000;
-};
 
 /** Streams the collected series chunk by chunk, yielding to the event loop between chunks. */
 async function* exposition(view: View, own: string): AsyncGenerator<string> {
@@ -91,7 +86,7 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
 
     scope.get(deps.telemetryPath, async (request, reply) => {
       const deadline = scrapeDeadline(request.headers["x-prometheus-scrape-timeout-seconds"], deps, now());
-      const view = await deps.scheduler.get(deadline);
+      const view = await deps.rounds.serve(deadline);
       const own = await deps.selfRegistry.metrics();
       return reply
         .type(PROMETHEUS_CONTENT_TYPE)
@@ -105,7 +100,7 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
           telemetryPath: deps.telemetryPath,
           flavor: deps.flavor,
           apiUrl: deps.apiUrl,
-          view: deps.scheduler.current,
+          view: deps.rounds.view(),
           redact: deps.redact ?? redactor([]),
         }),
       ),
@@ -113,7 +108,8 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
 
     scope.get("/-/healthy", async (_request, reply) => reply.type("text/plain").send("Healthy\n"));
     scope.get("/-/ready", async (_request, reply) => {
-      const ready = deps.scheduler.hasSucceeded;
+      // Ready once a round could authenticate and list customers; a round still running is no failure.
+      const ready = deps.rounds.ready;
       return reply
         .code(ready ? 200 : 503)
         .type("text/plain")
