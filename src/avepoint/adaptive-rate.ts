@@ -4,7 +4,7 @@
  * every tool the partner runs, so the exporter starts low, speeds up only while its own pacing is
  * what holds it back, and backs off multiplicatively when AvePoint refuses.
  *
- * - start: a quarter of the ceiling, at most {@link START_RATE} requests/s;
+ * - start: half the ceiling, at most {@link START_RATE} requests/s;
  * - slow start: while nothing was ever refused, the rate doubles every {@link SLOW_START_DOUBLING_S} s
  *   of rate-bound sending;
  * - after a refusal: +{@link INCREASE_PER_S} of the rate per second of rate-bound sending;
@@ -14,7 +14,7 @@
  * What it learned stays for the life of the process, across rounds.
  */
 
-export const START_RATE = 5;
+export const START_RATE = 10;
 export const SLOW_START_DOUBLING_S = 2;
 export const INCREASE_PER_S = 0.01;
 const FIRST_DECREASE = 0.5;
@@ -37,7 +37,7 @@ export class AdaptiveRate {
     readonly ceiling: number,
     readonly adaptive: boolean,
   ) {
-    this.value = adaptive ? Math.max(Math.min(ceiling / 4, START_RATE), Math.min(ceiling, 1)) : ceiling;
+    this.value = adaptive ? Math.max(Math.min(ceiling / 2, START_RATE), Math.min(ceiling, 1)) : ceiling;
     this.floor = Math.min(ceiling, 0.1);
   }
 

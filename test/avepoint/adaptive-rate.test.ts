@@ -10,7 +10,7 @@ const pace = (rate: AdaptiveRate, from: number, seconds: number): number => {
 describe("adaptive rate", () => {
   it("starts low, below the ceiling", () => {
     expect(new AdaptiveRate(200, true).current).toBe(START_RATE);
-    expect(new AdaptiveRate(8, true).current).toBe(2);
+    expect(new AdaptiveRate(8, true).current).toBe(4);
     expect(new AdaptiveRate(0.5, true).current).toBe(0.5);
   });
 
