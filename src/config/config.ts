@@ -30,9 +30,14 @@ export interface Config {
     readonly credentials: Credentials;
     readonly scopes: readonly string[];
     readonly concurrency: number;
+    /** Requests per second at most: the ceiling of the adaptive rate. */
     readonly rateLimit: number;
+    readonly adaptiveRate: boolean;
+    readonly maxRetryAfterSeconds: number;
     readonly requestTimeoutSeconds: number;
     readonly maxRetries: number;
+    /** Largest answer read; larger ones are cut off (too_large). */
+    readonly maxResponseBytes: number;
   };
   readonly collect: {
     readonly minIntervalSeconds: number;

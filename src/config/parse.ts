@@ -140,8 +140,11 @@ export const parseConfig = (
       scopes,
       concurrency: v.int("avepoint.concurrency", 1, 1000),
       rateLimit: v.number("avepoint.rate-limit", 0.01, 100_000),
+      adaptiveRate: v.oneOf("avepoint.adaptive-rate", ["true", "false"] as const) === "true",
+      maxRetryAfterSeconds: v.duration("avepoint.max-retry-after", 1, DAY),
       requestTimeoutSeconds: v.duration("avepoint.request-timeout", 0.001, 10 * MINUTE),
       maxRetries: v.int("avepoint.max-retries", 0, 20),
+      maxResponseBytes: v.bytes("avepoint.max-response-size", 1024, 1024 ** 3),
     },
     collect: {
       minIntervalSeconds: v.duration("collect.min-interval", 0, 7 * DAY),

@@ -60,6 +60,19 @@ export class Validator {
     return seconds;
   }
 
+  /** A size in bytes: `1048576`, `512KiB`, `10MiB`, `1GiB` (KB/MB/GB mean the same powers of 1024). */
+  bytes(flag: SettingFlag, min: number, max: number): number {
+    const value = this.required(flag);
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)\s*$/i.exec(value);
+    const unit = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
+      (match?.[2] ?? "").charAt(0).toLowerCase()
+    ];
+    const bytes = match && unit !== undefined ? Math.round(Number(match[1]) * unit) : NaN;
+    if (!(bytes >= min && bytes <= max))
+      this.fail(flag, `must be a size from ${min} bytes to ${max / 1024 ** 3}GiB like 10MiB, got "${value}"`);
+    return bytes;
+  }
+
   url(flag: SettingFlag): string | undefined {
     const value = this.get(flag);
     if (value === undefined) return undefined;

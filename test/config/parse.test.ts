@@ -33,6 +33,26 @@ describe("configuration", () => {
     expect(c.runtime.heapGrowthPercent).toBe(50);
   });
 
+  it.each([
+    ["10MiB", 10 * 1024 ** 2],
+    ["512KiB", 512 * 1024],
+    ["2048", 2048],
+    ["1.5 MB", 1.5 * 1024 ** 2],
+    ["1g", 1024 ** 3],
+  ])("reads the response size %s", (size, bytes) => {
+    const { config } = parse(["--avepoint.client-id=a", `--avepoint.max-response-size=${size}`], BASE_ENV);
+    expect(config.avepoint.maxResponseBytes).toBe(bytes);
+  });
+
+  it("reads the throttling settings", () => {
+    const { config } = parse(
+      ["--avepoint.client-id=a", "--avepoint.adaptive-rate=false", "--avepoint.max-retry-after=30s"],
+      BASE_ENV,
+    );
+    expect(config.avepoint.adaptiveRate).toBe(false);
+    expect(config.avepoint.maxRetryAfterSeconds).toBe(30);
+  });
+
   it("reads the heap growth, 0 meaning V8's own choice", () => {
     expect(
       config(["--avepoint.client-id=a", "--runtime.heap-growth-percent=0"]).runtime.heapGrowthPercent,
@@ -181,6 +201,30 @@ describe("configuration", () => {
       ["--avepoint.client-id=a", "--shard.total=2", "--shard.index=2"],
       BASE_ENV,
       "--shard.index: must be below",
+    ],
+    [
+      "a response size without a number",
+      ["--avepoint.client-id=a", "--avepoint.max-response-size=big"],
+      BASE_ENV,
+      "--avepoint.max-response-size: must be a size",
+    ],
+    [
+      "a response size below 1 KiB",
+      ["--avepoint.client-id=a", "--avepoint.max-response-size=100"],
+      BASE_ENV,
+      "--avepoint.max-response-size: must be a size",
+    ],
+    [
+      "adaptive rate neither true nor false",
+      ["--avepoint.client-id=a", "--avepoint.adaptive-rate=maybe"],
+      BASE_ENV,
+      '--avepoint.adaptive-rate: unknown value "maybe"; valid: true, false',
+    ],
+    [
+      "a Retry-After cap of zero",
+      ["--avepoint.client-id=a", "--avepoint.max-retry-after=0s"],
+      BASE_ENV,
+      "--avepoint.max-retry-after: must be at least 1s",
     ],
     [
       "a negative heap growth",
