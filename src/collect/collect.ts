@@ -53,6 +53,17 @@ const failureOf = (err: unknown): { reason: FailureReason; message: string } => 
 /** Reasons a customer may fail with when the round's own time runs out. */
 const OUT_OF_TIME = new Set<FailureReason>(["timeout", "throttled"]);
 
+/**
+ * Whether the round's bound, not the upstream, ended this attempt: the round's signal aborted, or it
+ * ran out of time in the closing window, or the client refused to wait past the round's deadline
+ * (its rate limiter, a retry or a Retry-After pause would have ended after it). A request that got
+ * no answer within --avepoint.request-timeout is a real failure.
+ */
+const cutByBound = (result: CustomerResult, ctx: CallContext, now: number, closingAt: number): boolean =>
+  !result.ok &&
+  (ctx.signal.aborted ||
+    (OUT_OF_TIME.has(result.reason) && (now >= closingAt || /\bdeadline\b/.test(result.message))));
+
 /** A one-shot wake-up for workers waiting on the next page (or the end of the listing). */
 class Wakeup {
   private waiting: (() => void)[] = [];
@@ -119,7 +130,7 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
         continue;
       }
       const result = await collectCustomer(api, customer, ctx);
-      if (!result.ok && (ctx.signal.aborted || (OUT_OF_TIME.has(result.reason) && now() >= closingAt))) {
+      if (cutByBound(result, ctx, now(), closingAt)) {
         // Not the upstream's doing: the round's bound ended it. It counts as not reached.
         cut = true;
         continue;

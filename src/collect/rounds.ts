@@ -57,6 +57,9 @@ export interface RoundsOptions {
   readonly now?: () => number;
 }
 
+/** Customers attempted before the round's pace is used to answer waiting scrapes early. */
+const MIN_PACE_SAMPLE = 20;
+
 interface Running {
   /** Epoch ms. */
   readonly startedAt: number;
@@ -249,9 +252,14 @@ export class Rounds {
     if (gone.length > 0) this.tell((l) => l.customersGone?.(gone));
   }
 
-  /** Answers the waiting scrapes that, at the round's pace so far, would wait past their deadline. */
+  /**
+   * Answers the waiting scrapes that, at the round's pace so far, would wait past their deadline.
+   * The pace is trusted only after a twentieth of the customers (at least 20): the first ones also
+   * carry the token, the listing and any early 429 pause.
+   */
   private paceCheck(round: Running): void {
-    if (this.waiters.size === 0 || !round.listingDone || round.done === 0) return;
+    if (this.waiters.size === 0 || !round.listingDone) return;
+    if (round.done < Math.min(round.customers, Math.max(MIN_PACE_SAMPLE, round.customers / 20))) return;
     const now = this.now();
     const perCustomer = (now - round.startedAt) / round.done;
     const expectedEnd = Math.min(round.deadline, now + (round.customers - round.done) * perCustomer);

@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { collect, type CollectOptions } from "../../src/collect/collect.js";
+import { UpstreamError } from "../../src/errors.js";
 import type { CustomerResult } from "../../src/collect/view.js";
 import { dailyProfile, fakeApi, type FakeApi } from "./fake-api.js";
 
@@ -111,5 +112,30 @@ describe("collect", () => {
     const summary = await done;
     expect(results).toEqual([]);
     expect(summary.unreached).toBe(10);
+  });
+});
+
+describe("collect near the round's bound", () => {
+  it("counts a customer the client would not wait for past the deadline as not reached", async () => {
+    const api = fakeApi(3);
+    const slowed = api.listProfiles;
+    api.listProfiles = async (id, ctx) => {
+      if (id === "c001")
+        throw new UpstreamError("/scan-profiles: rate limit wait would pass the deadline", "timeout", "x");
+      return slowed(id, ctx);
+    };
+    const { summary, results } = await run(api, { parallelism: 1 });
+    expect(results.map((r) => r.customer.id)).toEqual(["c000"]);
+    expect(summary.unreached).toBe(2);
+  });
+
+  it("keeps a request timeout a real failure", async () => {
+    const api = fakeApi(2);
+    api.listProfiles = async () => {
+      throw new UpstreamError("/scan-profiles: no answer within 15s", "timeout", "x");
+    };
+    const { results } = await run(api);
+    expect(results).toHaveLength(2);
+    expect(results.every((r) => !r.ok && r.reason === "timeout")).toBe(true);
   });
 });

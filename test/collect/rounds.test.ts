@@ -103,16 +103,19 @@ describe("rounds", () => {
     expect(view.customers.every((c) => c.last?.ok)).toBe(true);
   });
 
-  it("answers a waiting scrape early when the round's pace shows it will not end in time", async () => {
-    // 1,000 customers × 100 ms: 100 s against a 30 s timeout
-    const api = fakeApi(1000, { latencyMs: 100, pageSize: 1000 });
-    const rounds = roundsFor(api);
+  it("answers a waiting scrape early once the round's pace shows it will not end in time", async () => {
+    // 5,000 customers, 10 at a time × 100 ms: a 50 s round against a 30 s scrape timeout
+    const api = fakeApi(5000, { latencyMs: 100, pageSize: 5000 });
+    const rounds = roundsFor(api, { parallelism: 10 });
     const started = Date.now();
     const answer = scrape(rounds, 30);
-    await vi.advanceTimersByTimeAsync(1000);
-    const { at } = await answer;
-    expect(at - started).toBeLessThan(1000);
+    await vi.advanceTimersByTimeAsync(5000);
+    const { at, view } = await answer;
+    // the pace is judged after a twentieth of the customers (2.5 s here)
+    expect(at - started).toBeLessThanOrEqual(5000);
+    expect(view.round.running).toBe(true);
     rounds.stop();
+    await vi.runAllTimersAsync();
   });
 
   it("starts no round within --collect.min-interval of the last one's end", async () => {
