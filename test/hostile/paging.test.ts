@@ -27,6 +27,8 @@ import {
   modernProfileRow,
   modernProfilesOf,
   profileRow,
+  v3BatchFleet,
+  v3BatchProfilesOf,
   v3Fleet,
   v3ProfilesOf,
   type Override,
@@ -77,20 +79,33 @@ describe("paging against a hostile upstream (v3)", () => {
     expectNoLeak(upstream, [scrape.text, landing.text, child.running.output()]);
   }, 90_000);
 
-  it("totalCount 1e6 on one customer's profile list: refused at once, innocent customers collected", async () => {
-    const upstream = await startUpstream(
-      v3WithBadList((req, res) =>
-        sendJson(res, 200, { data: rows((pageIndexOf(req) - 1) * 100, 100), metadata: { totalCount: 1e6 } }),
-      ),
-    );
-    const exporter = await hostileExporter(upstream, ONE_ROUND);
-    const scrape = await settle(scrapeOf(exporter), ALL);
-    await expectSurvived(exporter, upstream, scrape, GOOD);
-    expect(successOf(scrape.samples, BAD)).toBe(0);
-    expect(errorsOf(scrape.samples, BAD, "paging")).toBeGreaterThanOrEqual(1);
-    expect(parseErrors(scrape.samples, "paging")).toBeGreaterThanOrEqual(1);
-    expect(listRequests(upstream, v3ProfilesOf, BAD)).toBeLessThanOrEqual(HANDFUL);
-  }, 60_000);
+  it.each([
+    { flavor: "v3", fleet: v3Fleet, ownerOf: v3ProfilesOf },
+    { flavor: "v3-batch", fleet: v3BatchFleet, ownerOf: v3BatchProfilesOf },
+  ])(
+    "totalCount 1e6 on one customer's profile list ($flavor): refused at once, innocent customers collected",
+    async ({ flavor, fleet, ownerOf }) => {
+      const upstream = await startUpstream(
+        fleet({
+          customers: () => ALL.map(customerRow),
+          override: (req, res) => {
+            if (ownerOf(req) !== BAD) return false;
+            const data = rows((pageIndexOf(req) - 1) * 100, 100);
+            sendJson(res, 200, { data, metadata: { totalCount: 1e6 } });
+            return true;
+          },
+        }),
+      );
+      const exporter = await hostileExporter(upstream, [...ONE_ROUND, `--avepoint.api-flavor=${flavor}`]);
+      const scrape = await settle(scrapeOf(exporter), ALL);
+      await expectSurvived(exporter, upstream, scrape, GOOD);
+      expect(successOf(scrape.samples, BAD)).toBe(0);
+      expect(errorsOf(scrape.samples, BAD, "paging")).toBeGreaterThanOrEqual(1);
+      expect(parseErrors(scrape.samples, "paging")).toBeGreaterThanOrEqual(1);
+      expect(listRequests(upstream, ownerOf, BAD)).toBeLessThanOrEqual(HANDFUL);
+    },
+    60_000,
+  );
 
   it("no total and full pages that repeat: paging ends at the first page without anything new", async () => {
     const upstream = await startUpstream(

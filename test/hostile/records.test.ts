@@ -24,6 +24,8 @@ import {
   profileRow,
   REPORT_SECONDS,
   V3_CUSTOMERS,
+  v3BatchFleet,
+  v3BatchProfilesOf,
   v3Fleet,
   v3Page,
   v3ProfilesOf,
@@ -260,5 +262,36 @@ describe("records against a hostile upstream (modern)", () => {
           r.segments.length < 4 && !(r.segments.length === 2 && r.segments[1]?.toLowerCase() === "customers"),
       );
     expect(escaped.map((r) => r.target)).toEqual([]);
+  });
+});
+
+describe("records against a hostile upstream (v3-batch)", () => {
+  it("profile IDs `.` and `..` are skipped: no /changes request leaves its segment, the siblings are kept", async () => {
+    const KEPT = [`${BAD}-p1`, "../y", "a/b"];
+    const upstream = await startUpstream(
+      v3BatchFleet({
+        customers: () => [...GOOD, BAD].map(customerRow),
+        override: (req, res) => {
+          if (v3BatchProfilesOf(req) !== BAD) return false;
+          sendJson(res, 200, v3Page([...KEPT, ".", "..", ""].map(modernProfileRow), req));
+          return true;
+        },
+      }),
+    );
+    const exporter = await hostileExporter(upstream, [...ONE_ROUND, "--avepoint.api-flavor=v3-batch"]);
+    const scrape = await settle(scrapeOf(exporter), [...GOOD, BAD]);
+    await expectSurvived(exporter, upstream, scrape, [...GOOD, BAD]);
+    expect(profileIdsOf(scrape.samples, BAD)).toEqual([...KEPT].sort());
+    expect(parseErrors(scrape.samples, "record")).toBeGreaterThanOrEqual(3);
+    // Every request: the customer list, a profile list, or the /changes of a kept profile.
+    const stray = upstream.apiRequests().filter((r) => {
+      const s = r.segments;
+      if (!V3_CUSTOMERS.every((x, i) => s[i] === x)) return true;
+      if (s.length === 6 && s[5] === "batch") return false;
+      if (v3BatchProfilesOf(r) !== null) return false;
+      const isChanges = s.length === 9 && s[6] === "scan-profiles" && s[8] === "changes";
+      return !(isChanges && (s[5] !== BAD || KEPT.includes(s[7]!)));
+    });
+    expect(stray.map((r) => r.target)).toEqual([]);
   });
 });

@@ -149,3 +149,39 @@ export const modernFleet = (fleet: ModernFleet): Route => {
     sendJson(res, 404, { error: "not found" });
   };
 };
+
+/** The customer a v3-batch profile-list request is for (`POST …/customers/{id}/scan-profiles/batch`), or null. */
+export const v3BatchProfilesOf = (req: SeenRequest): string | null =>
+  req.method === "POST" &&
+  isV3Customers(req.segments) &&
+  req.segments.length === 8 &&
+  req.segments[6] === "scan-profiles" &&
+  req.segments[7] === "batch"
+    ? req.segments[5]!
+    : null;
+
+/** Flavor v3-batch: POST lists of customers and profiles (name, ID, mode, time), GET …/changes per profile. */
+export const v3BatchFleet = (fleet: V3Fleet): Route => {
+  return async (req, res) => {
+    if (fleet.override && (await fleet.override(req, res))) return;
+    const s = req.segments;
+    if (req.method === "POST" && isV3Customers(s) && s.length === 6 && s[5] === "batch")
+      return sendJson(res, 200, v3Page(fleet.customers(), req));
+    const owner = v3BatchProfilesOf(req);
+    if (owner !== null) return sendJson(res, 200, v3Page(goodProfileIds(owner).map(modernProfileRow), req));
+    // GET …/customers/{id}/scan-profiles/{pid}/changes
+    if (
+      req.method === "GET" &&
+      isV3Customers(s) &&
+      s.length === 9 &&
+      s[6] === "scan-profiles" &&
+      s[8] === "changes"
+    )
+      return sendJson(res, 200, {
+        ...profileRow(s[7]),
+        newRegisteredContent: [],
+        movedToAnotherContainerObjects: [],
+      });
+    sendJson(res, 404, { error: "not found" });
+  };
+};
