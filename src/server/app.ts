@@ -30,7 +30,7 @@ export interface AppDeps {
   readonly logger?: FastifyBaseLogger;
   /** Extra server options (https) from the web config. */
   readonly serverOptions?: Partial<FastifyServerOptions> & { https?: object };
-  /** Guards /metrics and / (basic auth); health endpoints stay open. */
+  /** Guards every route but /-/healthy and /-/ready (basic auth). */
   readonly guard?: (authorization: string | undefined) => boolean | Promise<boolean>;
   readonly now?: () => number;
   /** Socket and request limits; defaults in timeouts.ts. */
@@ -38,6 +38,9 @@ export interface AppDeps {
   /** Cleans upstream error texts of known secrets on the landing page (shape-based cleaning always applies). */
   readonly redact?: (text: string) => string;
 }
+
+/** Routes any client may call, as Kubernetes probes do: everything else is behind basic auth. */
+const OPEN_ROUTES: ReadonlySet<string> = new Set(["/-/healthy", "/-/ready"]);
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -70,7 +73,8 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
     if (deps.guard) {
       const guard = deps.guard;
       scope.addHook("onRequest", async (request, reply) => {
-        if (request.url.startsWith("/-/")) return;
+        // Only the health endpoints stay open, by the route matched (not by a prefix of the URL).
+        if (OPEN_ROUTES.has(request.routeOptions.url ?? "")) return;
         if (!(await guard(request.headers.authorization))) {
           await reply
             .code(401)

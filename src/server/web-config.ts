@@ -1,195 +1,205 @@
 /**
- * `--web.config.file` in the exporter-toolkit format used by the official Prometheus exporters:
- * `tls_server_config` (cert_file, key_file, client_ca_file, client_auth_type, min_version) and
- * `basic_auth_users` (user: bcrypt hash).
+ * The web config as the server uses it, kept current the way exporter-toolkit does: every request
+ * and every new connection first checks whether the file, or a file it names, has changed, so that a
+ * rotated certificate or password needs nothing at all. A changed file that is refused leaves the
+ * running web config in place; the refusal is told to the listeners (log line, reload metrics).
  */
-import { createHash, createPrivateKey, timingSafeEqual, X509Certificate } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { createServer, type ServerOptions } from "node:https";
-import { dirname, resolve } from "node:path";
-import bcrypt from "bcryptjs";
-import { createSecureContext, type TLSSocket } from "node:tls";
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import type { TLSSocket } from "node:tls";
 import type { FastifyServerFactory } from "fastify";
-import { parse as parseYaml } from "yaml";
-import { z } from "zod";
 import { ConfigError } from "../errors.js";
+import { basicAuthGuard } from "./basic-auth.js";
+import { peerHasAllowedSan } from "./client-san.js";
+import { TokenBucket } from "./token-bucket.js";
+import {
+  readWebConfig,
+  secureContextOptions,
+  type TlsSettings,
+  type WebSettings,
+} from "./web-config-file.js";
 
-const CLIENT_AUTH_TYPES = [
-  "NoClientCert",
-  "RequestClientCert",
-  "RequireAnyClientCert",
-  "VerifyClientCertIfGiven",
-  "RequireAndVerifyClientCert",
-] as const;
+export { basicAuthGuard } from "./basic-auth.js";
 
-/** bcrypt costs 2^cost rounds: below 4 bcrypt refuses, above this each check takes seconds. */
-export const BCRYPT_MIN_COST = 4;
-export const BCRYPT_MAX_COST = 17;
-
-/**
- * `$2a$`, `$2b$`, `$2y$` (or `$2$`), a two-digit cost, then 22 characters of salt and 31 of hash in
- * bcrypt's base64 alphabet. Anything else would never match a password and lock everyone out.
- */
-const bcryptHash = z
-  .string()
-  .regex(/^\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}$/, "must be a bcrypt hash ($2b$<cost>$ and 53 characters)")
-  .refine(
-    (hash) => {
-      const cost = Number(hash.split("$")[2]);
-      return cost >= BCRYPT_MIN_COST && cost <= BCRYPT_MAX_COST;
-    },
-    { message: `bcrypt cost must be from ${BCRYPT_MIN_COST} to ${BCRYPT_MAX_COST}` },
-  );
-
-const schema = z
-  .object({
-    tls_server_config: z
-      .object({
-        cert_file: z.string().min(1),
-        key_file: z.string().min(1),
-        client_ca_file: z.string().min(1).optional(),
-        client_auth_type: z.enum(CLIENT_AUTH_TYPES).optional(),
-        min_version: z.enum(["TLS10", "TLS11", "TLS12", "TLS13"]).optional(),
-      })
-      .strict()
-      .optional(),
-    basic_auth_users: z.record(z.string().min(1), bcryptHash).optional(),
-    http_server_config: z.object({}).passthrough().optional(),
-  })
-  .strict();
+/** What one re-read of the web config came to: applied, or refused with one line. */
+export type WebReload = { readonly ok: true } | { readonly ok: false; readonly message: string };
 
 export interface WebConfig {
+  /** Whether the server speaks TLS; fixed for the life of the process. */
   readonly tls: boolean;
-  readonly serverOptions: { https?: object; serverFactory?: FastifyServerFactory };
-  readonly guard?: (authorization: string | undefined) => Promise<boolean>;
+  /** For Fastify: the server with the TLS, header and rate-limit policy of the current web config. */
+  readonly serverOptions: { https?: object; serverFactory: FastifyServerFactory };
+  /** Basic auth of the current web config (always true when it has no users). */
+  readonly guard: (authorization: string | undefined) => Promise<boolean>;
+  /**
+   * Reads the file again now, whether it changed or not, and applies it.
+   * @throws ConfigError when it is refused; the running web config stays.
+   */
+  reload(): void;
+  /** Told after every re-read, whether asked for or noticed on a request. */
+  onReload(listener: (result: WebReload) => void): void;
 }
 
-const TLS_VERSIONS = { TLS10: "TLSv1", TLS11: "TLSv1.1", TLS12: "TLSv1.2", TLS13: "TLSv1.3" } as const;
+/** @throws ConfigError naming the file and the key that is wrong. */
+export const loadWebConfig = async (path: string): Promise<WebConfig> => new LiveWebConfig(path);
 
-/** @throws ConfigError naming the web config setting that is wrong. */
-export const loadWebConfig = async (path: string): Promise<WebConfig> => {
-  const setting = "--web.config.file";
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new ConfigError(setting, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+/** File times move in clock ticks: two writes this close together may leave the same times. */
+const RACY_NS = 2_000_000_000n;
+
+/**
+ * The state of every file as far as a change is concerned: identity, size and times, and for a file
+ * changed in the last moments (whose times may not move again at the next write) its content too.
+ */
+const fingerprint = (files: readonly string[]): string => {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return files
+    .map((file) => {
+      try {
+        const s = statSync(file, { bigint: true });
+        const racy = now - s.mtimeNs < RACY_NS || now - s.ctimeNs < RACY_NS;
+        const content = racy ? createHash("sha256").update(readFileSync(file)).digest("hex") : "";
+        return `${file}\u0000${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}:${content}`;
+      } catch {
+        return `${file}\u0000missing`;
+      }
+    })
+    .join("\n");
+};
+
+type Guard = (authorization: string | undefined) => Promise<boolean>;
+
+class LiveWebConfig implements WebConfig {
+  readonly tls: boolean;
+  readonly serverOptions: WebConfig["serverOptions"];
+  private settings: WebSettings;
+  /** Files read by the last attempt and their state then: nothing is read again until it changes. */
+  private watched: readonly string[];
+  private seen: string;
+  private users: Guard;
+  private bucket: TokenBucket | null;
+  private readonly servers = new Set<HttpsServer>();
+  private readonly listeners: ((result: WebReload) => void)[] = [];
+
+  constructor(private readonly path: string) {
+    const touched: string[] = [];
+    this.settings = readWebConfig(path, touched);
+    this.watched = touched;
+    this.seen = fingerprint(touched);
+    this.tls = this.settings.tls !== null;
+    this.users = this.guardFor(this.settings);
+    this.bucket = this.bucketFor(this.settings);
+    this.serverOptions = { ...(this.tls ? { https: {} } : {}), serverFactory: this.serverFactory };
   }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text) ?? {};
-  } catch (err) {
-    throw new ConfigError(
-      setting,
-      `${path} is not YAML: ${err instanceof Error ? err.message.split("\n")[0] : ""}`,
-    );
+
+  readonly guard = (authorization: string | undefined): Promise<boolean> => {
+    this.current();
+    return this.users(authorization);
+  };
+
+  onReload(listener: (result: WebReload) => void): void {
+    this.listeners.push(listener);
   }
-  const parsed = schema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(
-      setting,
-      `${path}: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  const base = dirname(resolve(path));
-  const read = async (key: string, file: string): Promise<Buffer> => {
+
+  reload(): void {
+    const touched: string[] = [];
     try {
-      return await readFile(resolve(base, file));
+      this.apply(readWebConfig(this.path, touched));
     } catch (err) {
+      this.noticed(touched);
+      const message = err instanceof Error ? err.message : String(err);
+      this.tell({ ok: false, message });
+      throw err instanceof ConfigError ? err : new ConfigError("--web.config.file", message);
+    }
+    this.noticed(touched);
+    this.tell({ ok: true });
+  }
+
+  /** The settings to use now: read again first when a file changed since the last attempt. */
+  private current(): WebSettings {
+    if (fingerprint(this.watched) !== this.seen) {
+      try {
+        this.reload();
+      } catch {
+        // Told to the listeners; the running web config stays.
+      }
+    }
+    return this.settings;
+  }
+
+  private noticed(touched: readonly string[]): void {
+    // Also after a refusal: the files it named are watched, so that fixing any of them is noticed.
+    this.watched = [...new Set([...touched, ...this.watched])];
+    this.seen = fingerprint(this.watched);
+  }
+
+  private tell(result: WebReload): void {
+    for (const listener of this.listeners) listener(result);
+  }
+
+  private apply(next: WebSettings): void {
+    if ((next.tls !== null) !== this.tls)
       throw new ConfigError(
-        setting,
-        `${key} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+        "--web.config.file",
+        `${this.path}: tls_server_config: turning TLS ${this.tls ? "off" : "on"} needs a restart`,
       );
-    }
-  };
+    const previous = this.settings;
+    this.settings = next;
+    if (JSON.stringify(next.users) !== JSON.stringify(previous.users)) this.users = this.guardFor(next);
+    if (JSON.stringify(next.rateLimit) !== JSON.stringify(previous.rateLimit))
+      this.bucket = this.bucketFor(next);
+    if (next.tls) for (const server of this.servers) applyTls(server, next.tls);
+  }
 
-  let https: ServerOptions | undefined;
-  let serverFactory: FastifyServerFactory | undefined;
-  const tls = parsed.data.tls_server_config;
-  if (tls) {
-    const authType =
-      tls.client_auth_type ?? (tls.client_ca_file ? "RequireAndVerifyClientCert" : "NoClientCert");
-    if (authType.includes("Verify") && !tls.client_ca_file)
-      throw new ConfigError(setting, `client_auth_type ${authType} needs client_ca_file`);
-    const cert = await read("cert_file", tls.cert_file);
-    const key = await read("key_file", tls.key_file);
-    const ca = tls.client_ca_file ? await read("client_ca_file", tls.client_ca_file) : undefined;
-    checkTlsFiles(path, { cert, key, ca });
-    https = {
-      cert,
-      key,
-      ...(ca ? { ca } : {}),
-      requestCert: authType !== "NoClientCert",
-      // Node can only verify-and-require; the other two modes are enforced after the handshake.
-      rejectUnauthorized: authType === "RequireAndVerifyClientCert",
-      minVersion: TLS_VERSIONS[tls.min_version ?? "TLS12"],
+  private guardFor(settings: WebSettings): Guard {
+    if (settings.users === null) return async () => true;
+    return basicAuthGuard(settings.users);
+  }
+
+  private bucketFor(settings: WebSettings): TokenBucket | null {
+    return settings.rateLimit
+      ? new TokenBucket(settings.rateLimit.intervalSeconds, settings.rateLimit.burst)
+      : null;
+  }
+
+  /**
+   * Rate limit before anything else (429 before the auth check, as exporter-toolkit does), and the
+   * configured headers on every answer.
+   */
+  private readonly handle =
+    (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
+    (req: IncomingMessage, res: ServerResponse): void => {
+      const settings = this.current();
+      for (const [name, value] of Object.entries(settings.headers)) res.setHeader(name, value);
+      if (this.bucket && !this.bucket.take()) {
+        res.writeHead(429, { "Content-Type": "text/plain; charset=utf-8" }).end("Too Many Requests\n");
+        return;
+      }
+      handler(req, res);
     };
-    if (authType === "VerifyClientCertIfGiven" || authType === "RequireAnyClientCert")
-      serverFactory = clientCertPolicyServer(https, authType);
-  }
-  const users = parsed.data.basic_auth_users;
-  return {
-    tls: https !== undefined,
-    serverOptions: https ? { https, ...(serverFactory ? { serverFactory } : {}) } : {},
-    ...(users && Object.keys(users).length > 0 ? { guard: basicAuthGuard(users) } : {}),
-  };
-};
 
-/**
- * Reads the certificate, key and CA as Node will, so that a broken file is reported here under its
- * own key rather than later, by the HTTPS server, as an unexplained failure to start.
- * @throws ConfigError naming `tls_server_config.<key>`.
- */
-const checkTlsFiles = (path: string, files: { cert: Buffer; key: Buffer; ca: Buffer | undefined }): void => {
-  const fail = (key: string, problem: string): never => {
-    throw new ConfigError("--web.config.file", `${path}: tls_server_config.${key}: ${problem}`);
-  };
-  // Node's messages name the decoder, never the file's content.
-  const reason = (err: unknown): string =>
-    err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.message.split("\n")[0] ?? "") : "";
-  try {
-    new X509Certificate(files.cert);
-  } catch (err) {
-    fail("cert_file", `not a PEM certificate (${reason(err)})`);
-  }
-  try {
-    createPrivateKey(files.key);
-  } catch (err) {
-    fail("key_file", `not an unencrypted PEM private key (${reason(err)})`);
-  }
-  if (files.ca !== undefined) {
-    try {
-      new X509Certificate(files.ca);
-    } catch (err) {
-      fail("client_ca_file", `not a PEM certificate (${reason(err)})`);
-    }
-  }
-  try {
-    createSecureContext({ cert: files.cert, key: files.key, ...(files.ca ? { ca: files.ca } : {}) });
-  } catch (err) {
-    fail("key_file", `does not belong to tls_server_config.cert_file (${reason(err)})`);
-  }
-};
-
-/**
- * An HTTPS server that drops connections breaking the client certificate policy Node cannot express:
- * RequireAnyClientCert (a certificate must be sent, not verified) and VerifyClientCertIfGiven (none,
- * or a verified one). Timeouts as Fastify sets them on the servers it creates itself.
- */
-const clientCertPolicyServer =
-  (
-    https: ServerOptions,
-    authType: "VerifyClientCertIfGiven" | "RequireAnyClientCert",
-  ): FastifyServerFactory =>
-  (handler, options) => {
+  private readonly serverFactory: FastifyServerFactory = (handler, options) => {
     // Node's header and request limits (timeouts.ts) come in Fastify's `http` option.
     const node = (options as { http?: object | null }).http ?? {};
-    const server = createServer({ ...https, ...node }, handler);
-    server.on("secureConnection", (socket: TLSSocket) => {
-      const given = Object.keys(socket.getPeerCertificate()).length > 0;
-      if (authType === "RequireAnyClientCert" ? !given : given && !socket.authorized) socket.destroy();
-    });
+    const tls = this.settings.tls;
+    let server;
+    if (tls) {
+      const https = createHttpsServer({ ...node, ...secureContextOptions(tls) }, this.handle(handler));
+      applyTls(https, tls);
+      // Before Node wraps the socket in TLS with the server's context: a changed file is read first.
+      https.prependListener("connection", () => this.current());
+      https.on("secureConnection", (socket: TLSSocket) => {
+        const policy = this.settings.tls;
+        if (policy && !clientCertificateAccepted(socket, policy)) socket.destroy();
+      });
+      this.servers.add(https);
+      https.once("close", () => this.servers.delete(https));
+      server = https;
+    } else {
+      server = createHttpServer(node, this.handle(handler));
+    }
+    // Timeouts as Fastify sets them on the servers it creates itself.
     const { keepAliveTimeout, requestTimeout, connectionTimeout } = options as Record<
       string,
       number | undefined
@@ -199,28 +209,24 @@ const clientCertPolicyServer =
     if (connectionTimeout !== undefined) server.setTimeout(connectionTimeout);
     return server;
   };
+}
 
-/** Checks `Authorization: Basic`; successful checks are cached (bcrypt is slow on purpose). */
-export const basicAuthGuard = (users: Readonly<Record<string, string>>) => {
-  const verified = new Set<string>();
-  const digest = (text: string): string => createHash("sha256").update(text).digest("hex");
-  return async (authorization: string | undefined): Promise<boolean> => {
-    if (!authorization?.startsWith("Basic ")) return false;
-    const decoded = Buffer.from(authorization.slice(6).trim(), "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon < 0) return false;
-    const user = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
-    const hash = Object.hasOwn(users, user) ? users[user] : undefined;
-    const key = digest(`${user}\u0000${password}`);
-    if (hash === undefined) {
-      // Same work for unknown users, so timing does not tell which users exist.
-      await bcrypt.compare(password, "$2a$10$C6UzMDM.H6dfI/f/IKcEeO5m8yXyiZ3Eo7AFMUJ9o2Q/OqGcqLfQm");
-      return false;
-    }
-    for (const known of verified) if (timingSafeEqual(Buffer.from(known), Buffer.from(key))) return true;
-    const ok = await bcrypt.compare(password, hash);
-    if (ok) verified.add(key);
-    return ok;
-  };
+/** The secure context and client-certificate request of these settings, for connections from now on. */
+const applyTls = (server: HttpsServer, tls: TlsSettings): void => {
+  server.setSecureContext(secureContextOptions(tls));
+  // Read by Node for each new connection. Node can only verify-and-require; the other policies are
+  // enforced once the handshake is done (clientCertificateAccepted).
+  const target = server as unknown as { requestCert: boolean; rejectUnauthorized: boolean };
+  target.requestCert = tls.clientAuth !== "NoClientCert";
+  target.rejectUnauthorized = tls.clientAuth === "RequireAndVerifyClientCert";
+};
+
+/** The client-certificate policies Node cannot express, and client_allowed_sans. */
+const clientCertificateAccepted = (socket: TLSSocket, tls: TlsSettings): boolean => {
+  const peer = socket.getPeerCertificate();
+  const given = peer !== null && Object.keys(peer).length > 0;
+  if (tls.clientAuth === "RequireAnyClientCert" && !given) return false;
+  if (tls.clientAuth === "VerifyClientCertIfGiven" && given && !socket.authorized) return false;
+  if (tls.allowedSans !== null) return given && peerHasAllowedSan(peer.raw, tls.allowedSans);
+  return true;
 };

@@ -1,7 +1,8 @@
 /** Keys, certificates and HTTPS requests for the security tests; everything lives in one temporary directory. */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:https";
+import { request, type RequestOptions } from "node:https";
+import type { TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -23,8 +24,8 @@ export interface Pki {
   encryptKey(keyFile: string, out: string, password: string, format: "pkcs8" | "pkcs1"): string;
   /** The key re-written unencrypted as traditional PKCS#1 (`BEGIN RSA PRIVATE KEY`). */
   pkcs1Key(keyFile: string, out: string): string;
-  /** A client certificate signed by the CA `ca` (made with selfSigned). */
-  signedBy(ca: string, name: string): { certFile: string; keyFile: string };
+  /** A client certificate signed by the CA `ca` (made with selfSigned), with these subject alternative names. */
+  signedBy(ca: string, name: string, san?: string): { certFile: string; keyFile: string };
   remove(): void;
 }
 
@@ -96,8 +97,10 @@ export const createPki = (): Pki => {
       openssl(["rsa", "-in", keyFile, "-traditional", "-out", target]);
       return target;
     },
-    signedBy: (ca, name) => {
+    signedBy: (ca, name, san) => {
       const keyFile = path(`${name}.key.pem`);
+      const extensions = path(`${name}.ext`);
+      if (san !== undefined) writeFileSync(extensions, `subjectAltName=${san}\n`);
       const csr = path(`${name}.csr`);
       const certFile = path(`${name}.cert.pem`);
       openssl([
@@ -125,6 +128,7 @@ export const createPki = (): Pki => {
         String(Date.now()),
         "-days",
         "1",
+        ...(san === undefined ? [] : ["-extfile", extensions]),
         "-out",
         certFile,
       ]);
@@ -177,6 +181,65 @@ export const httpsGet = (url: string, options: HttpsOptions): Promise<HttpsAnswe
             status: res.statusCode ?? 0,
             headers: res.headers,
             body: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end();
+  });
+
+export interface TlsAnswer extends HttpsAnswer {
+  /** OpenSSL name of the negotiated cipher, and the protocol (TLSv1.2, TLSv1.3). */
+  readonly cipher: string;
+  readonly protocol: string;
+  /** The key exchange group (P-256, X25519, ...). */
+  readonly group: string | undefined;
+  /** SHA-256 fingerprint of the server's certificate. */
+  readonly fingerprint: string;
+}
+
+/**
+ * One GET over a fresh TLS connection with the client's own TLS options (versions, ciphers, curves),
+ * telling what was negotiated. Rejects when the handshake or the connection fails.
+ */
+export const tlsGet = (
+  url: string,
+  options: HttpsOptions & { readonly tls?: RequestOptions; readonly method?: string },
+): Promise<TlsAnswer> =>
+  new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: options.method ?? "GET",
+        agent: false,
+        ca: options.ca,
+        ...(options.clientCert ? { cert: options.clientCert.cert, key: options.clientCert.key } : {}),
+        ...options.tls,
+        headers: {
+          ...(options.auth ? { Authorization: basic(options.auth.user, options.auth.password) } : {}),
+          ...options.headers,
+        },
+        timeout: 10_000,
+      },
+      (res) => {
+        const socket = res.socket as TLSSocket;
+        const details = {
+          cipher: socket.getCipher().name,
+          protocol: socket.getProtocol() ?? "",
+          group: (socket.getEphemeralKeyInfo() as { name?: string } | null)?.name,
+          fingerprint: socket.getPeerCertificate().fingerprint256,
+        };
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+            ...details,
           }),
         );
         res.on("error", reject);
