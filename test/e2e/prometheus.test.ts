@@ -40,6 +40,8 @@ const NEED_FAULTS = new Set<string>([
   METRICS.customerErrors.name,
   METRICS.apiRetries.name,
   METRICS.apiParseErrors.name,
+  // counted per endpoint once AvePoint refuses a request
+  METRICS.apiThrottled.name,
 ]);
 const seriesName = (name: string): string => (name === METRICS.apiDuration.name ? `${name}_bucket` : name);
 
