@@ -27,17 +27,19 @@ export const exporterFor = async (
   argv: readonly string[] = [],
   env: Record<string, string> = {},
 ): Promise<TestExporter> => {
+  const defaults = [
+    `--avepoint.api-url=${simulator.apiUrl}`,
+    `--avepoint.token-url=${simulator.tokenUrl}`,
+    "--avepoint.client-id=demo-client",
+    "--log.level=debug",
+    // A fixed fast rate: tests about finding the rate turn adaptation back on.
+    "--avepoint.rate-limit=2000",
+    "--avepoint.adaptive-rate=false",
+  ];
+  // A flag may be given once: the test's own value replaces the default.
+  const given = new Set(argv.map((arg) => arg.split("=")[0]));
   const parsed = parseConfig(
-    [
-      `--avepoint.api-url=${simulator.apiUrl}`,
-      `--avepoint.token-url=${simulator.tokenUrl}`,
-      "--avepoint.client-id=demo-client",
-      "--log.level=debug",
-      // A fixed fast rate: tests about finding the rate turn adaptation back on.
-      "--avepoint.rate-limit=2000",
-      "--avepoint.adaptive-rate=false",
-      ...argv,
-    ],
+    [...defaults.filter((arg) => !given.has(arg.split("=")[0])), ...argv],
     { AVEPOINT_CLIENT_SECRET: SECRET, ...env },
     () => {
       throw new Error("no files in this test");

@@ -82,9 +82,21 @@ describe("every API flavor", () => {
     expect(series(samples, "avepoint_customer_collect_success").every((s) => s.value === 0)).toBe(true);
   });
 
+  it("skips the rows of a v3 profile list that lack their ID, keeps the customer and counts them", async () => {
+    const { simulator, exporter } = await run("v3", 6, 2);
+    const bad = simulator.customers()[2]!;
+    simulator.setFaults({ failCustomers: { [bad.id]: "missing-field" } });
+    const { samples } = await exporter.scrape();
+    for (const c of simulator.customers())
+      expect(value(samples, "avepoint_customer_collect_success", { customer_id: c.id })).toBe(1);
+    const kept = series(samples, "avepoint_scan_profile_info", { customer_id: bad.id }).length;
+    expect(kept).toBeLessThan(2);
+    expect(series(samples, "avepoint_scan_profile_info")).toHaveLength(10 + kept);
+    expect(value(samples, "avepoint_api_parse_errors_total", { reason: "record" })).toBeGreaterThanOrEqual(1);
+  });
+
   it.each<["badjson" | "missing-field", SimFlavor]>([
     ["badjson", "v3"],
-    ["missing-field", "v3"],
     ["badjson", "modern"],
     ["missing-field", "v3-batch"],
   ])(
