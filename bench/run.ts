@@ -14,6 +14,7 @@ import { SETTINGS } from "../src/config/settings.js";
 import { buildApp } from "../src/server/app.js";
 import { exporterFor, startSimulatorProcess } from "./harness.js";
 import { rateBoundScenarios, rateBoundTable, runRateBound } from "./rate-bound.js";
+import { runThrottled, throttledTable } from "./throttled.js";
 import { renderWithPromClient } from "./prom-client-render.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,6 +31,8 @@ const SCENARIOS = (process.env.BENCH_CUSTOMERS ?? "100,1000,10000").split(",").f
  * 2,500 at 20/s (BENCH_RATE_BOUND=10000@20 runs it in full).
  */
 const RATE_BOUND = rateBoundScenarios(process.env.BENCH_RATE_BOUND ?? "1000@20,1000@100,10000@100,2500@20");
+/** The simulator's hidden limits for the throttled scenario (requests/s); "" leaves it out. */
+const THROTTLED = (process.env.BENCH_THROTTLED ?? "40").split(",").filter(Boolean).map(Number);
 
 /** Requests of the v3 plan (avepoint-api §6), without the token request. */
 const planRequests = (c: number, p: number): number => Math.ceil(c / 100) + c * Math.ceil(p / 100);
@@ -218,10 +221,13 @@ const table = [
 ].join("\n");
 const rateRows = await runRateBound(RATE_BOUND);
 const rateTable = rateBoundTable(rateRows);
+const throttledRows: Awaited<ReturnType<typeof runThrottled>>[] = [];
+for (const limit of THROTTLED) throttledRows.push(await runThrottled(limit));
+const throttleTable = throttledRows.length > 0 ? throttledTable(throttledRows) : "";
 const out = join(here, "../../bench/results");
 writeFileSync(
   join(out, "results.json"),
-  `${JSON.stringify({ latencyMs: LATENCY_MS, concurrency: CONCURRENCY, rate: RATE, heapGrowthPercent: HEAP_GROWTH, node: process.version, rows, rateBound: rateRows }, null, 2)}\n`,
+  `${JSON.stringify({ latencyMs: LATENCY_MS, concurrency: CONCURRENCY, rate: RATE, heapGrowthPercent: HEAP_GROWTH, node: process.version, rows, rateBound: rateRows, throttled: throttledRows }, null, 2)}\n`,
 );
-writeFileSync(join(out, "results.md"), `${table}\n${rateTable}`);
-process.stdout.write(`\n${table}\n${rateTable}`);
+writeFileSync(join(out, "results.md"), `${table}\n${rateTable}\n${throttleTable}`);
+process.stdout.write(`\n${table}\n${rateTable}\n${throttleTable}`);

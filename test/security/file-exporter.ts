@@ -30,6 +30,7 @@ export const fileExporterFor = async (
       `--avepoint.token-url=${simulator.tokenUrl}`,
       "--avepoint.client-id=demo-client",
       "--avepoint.rate-limit=2000",
+      "--avepoint.adaptive-rate=false",
       ...argv,
     ],
     env,
