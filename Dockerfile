@@ -6,6 +6,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+ARG REVISION
 RUN npm run build
 
 # Run: production dependencies and the compiled output only.

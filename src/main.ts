@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The composition root: configuration, logger, AvePoint client, collection rounds, server; signals. */
 import { readFileSync } from "node:fs";
+import type { Config } from "./config/config.js";
 import { describeConfig, helpText } from "./config/describe.js";
 import { parseConfig } from "./config/parse.js";
 import { redactor, secretsOf } from "./config/secrets.js";
@@ -9,7 +10,8 @@ import { createExporter } from "./exporter.js";
 import { setHeapGrowth } from "./heap.js";
 import { createLogger } from "./log.js";
 import { loadWebConfig } from "./server/web-config.js";
-import { VERSION } from "./version.js";
+import { listenAll, type Listening } from "./server/listen.js";
+import { REVISION, VERSION, versionText } from "./version.js";
 
 /** Cleans the one line printed on failure; knows the configuration's secrets once it is read. */
 let redact = redactor([]);
@@ -18,6 +20,9 @@ const fail = (message: string): never => {
   process.stderr.write(`avepoint-exporter: ${redact(message)}\n`);
   process.exit(2);
 };
+
+const describeListen = (config: Config): string =>
+  config.web.listen.map(({ host, port }) => `${host ?? ""}:${port}`).join(",");
 
 const main = async (): Promise<void> => {
   let parsed;
@@ -28,9 +33,7 @@ const main = async (): Promise<void> => {
     throw err;
   }
   if ("action" in parsed) {
-    process.stdout.write(
-      parsed.action === "help" ? helpText() : `avepoint-exporter ${VERSION} (node ${process.version})\n`,
-    );
+    process.stdout.write(parsed.action === "help" ? helpText() : versionText());
     return;
   }
   const { config } = parsed;
@@ -67,7 +70,13 @@ const main = async (): Promise<void> => {
 
   const { app, rounds } = exporter;
   const logger = app.log;
+  web?.onReload((result) => {
+    exporter.self.reloaded("web", result.ok);
+    if (result.ok) logger.info({ file: config.web.configFile }, "web config read again and applied");
+    else logger.error({ err: result.message }, "web config refused; the running one stays");
+  });
 
+  let listening: Listening | undefined;
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -75,7 +84,8 @@ const main = async (): Promise<void> => {
     logger.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    exporter.close().then(
+    // The further listeners first, so that no new connection reaches a server that is closing.
+    Promise.all([listening?.close(), exporter.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );
@@ -94,23 +104,22 @@ const main = async (): Promise<void> => {
   });
 
   try {
-    const address = await app.listen({
-      port: config.web.port,
-      ...(config.web.host ? { host: config.web.host } : { host: "::" }),
-    });
-    logger.info(
-      {
-        version: VERSION,
-        address,
-        flavor: config.avepoint.flavor,
-        api_url: config.avepoint.apiUrl,
-        tls: web?.tls ?? false,
-      },
-      "avepoint-exporter listening",
-    );
+    listening = await listenAll(app, config.web.listen, web?.tls ?? false);
+    for (const address of listening.urls)
+      logger.info(
+        {
+          version: VERSION,
+          revision: REVISION,
+          address,
+          flavor: config.avepoint.flavor,
+          api_url: config.avepoint.apiUrl,
+          tls: web?.tls ?? false,
+        },
+        "avepoint-exporter listening",
+      );
   } catch (err) {
     return fail(
-      `cannot listen on ${config.web.host ?? ""}:${config.web.port}: ${err instanceof Error ? err.message : String(err)}`,
+      `cannot listen on --web.listen-address ${describeListen(config)}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
   // A first round right away, so that /-/ready turns true without waiting for a scrape.

@@ -12,10 +12,19 @@ export type Credentials =
       readonly privateKeyPassword: string | null;
     };
 
+/** One --web.listen-address: no host means every interface. */
+export interface ListenAddress {
+  readonly host: string | undefined;
+  readonly port: number;
+}
+
 export interface Config {
   readonly web: {
+    /** The first listen address (kept for the places that show one). */
     readonly host: string | undefined;
     readonly port: number;
+    /** Every --web.listen-address; the server listens on all. */
+    readonly listen: readonly [ListenAddress, ...ListenAddress[]];
     readonly telemetryPath: string;
     readonly configFile: string | null;
   };

@@ -12,7 +12,14 @@ export const describeConfig = (config: Config, sources: ReadonlyMap<string, stri
       ? `client secret ${MASK}`
       : `certificate (private key ${MASK}${a.credentials.privateKeyPassword === null ? "" : `, password ${MASK}`})`;
   const rows: [string, string][] = [
-    ["web.listen-address", `${config.web.host ?? ""}:${config.web.port}`],
+    [
+      "web.listen-address",
+      config.web.listen
+        .map(
+          ({ host, port }) => `${host === undefined ? "" : host.includes(":") ? `[${host}]` : host}:${port}`,
+        )
+        .join(","),
+    ],
     ["web.telemetry-path", config.web.telemetryPath],
     ["web.config.file", config.web.configFile ?? "(none)"],
     ["avepoint.environment", a.environment],
@@ -73,7 +80,10 @@ export const helpText = (): string => {
     "  --config.file=… [$CONFIG_FILE]\n      YAML file with any of the settings below (flags and environment win).",
     "  --config.check\n      Validate the configuration, print the effective settings (secrets masked) and exit.",
     ...lines,
-    "  --version, --help",
+    "  --version\n      Print the version, revision and build date and exit.",
+    "  -h, --help\n      Print this help and exit.",
+    "",
+    "POST /-/reload or SIGHUP reads --config.file, the secret files and --web.config.file again.",
     "",
   ].join("\n");
 };

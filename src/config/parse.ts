@@ -103,7 +103,8 @@ export const parseConfig = (
   const scopeText = get("avepoint.scope");
   const scopes = scopeText === undefined ? DEFAULT_SCOPES[flavor] : scopeText.split(/[\s,]+/).filter(Boolean);
 
-  const [host, port] = v.listenAddress("web.listen-address");
+  const listen = v.listenAddresses("web.listen-address");
+  const [{ host, port }] = listen;
   const telemetryPath = get("web.telemetry-path") ?? "/metrics";
   // Paths under /-/ are the open health endpoints: metrics there would escape basic auth.
   if (!telemetryPath.startsWith("/") || telemetryPath === "/" || telemetryPath.startsWith("/-/"))
@@ -127,7 +128,7 @@ export const parseConfig = (
     );
 
   const config: Config = {
-    web: { host, port, telemetryPath, configFile: get("web.config.file") ?? null },
+    web: { host, port, listen, telemetryPath, configFile: get("web.config.file") ?? null },
     avepoint: {
       environment,
       region,
@@ -166,17 +167,21 @@ export const parseConfig = (
   return { config, check: flags.check, sources };
 };
 
+/** Flags that may be given more than once (as in exporter-toolkit); their values are joined by commas. */
+const REPEATABLE: ReadonlySet<string> = new Set(["web.listen-address"]);
+
 const readFlags = (argv: readonly string[]) => {
-  const options: Record<string, { type: "string" | "boolean" }> = {
+  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {
     "config.file": { type: "string" },
     "config.check": { type: "boolean" },
-    help: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
   };
-  for (const spec of SETTINGS) options[spec.flag] = { type: "string" };
+  for (const spec of SETTINGS)
+    options[spec.flag] = { type: "string", ...(REPEATABLE.has(spec.flag) ? { multiple: true } : {}) };
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false, tokens: true });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // A stray argument is not echoed: it may be a secret typed in the wrong place.
@@ -190,9 +195,19 @@ const readFlags = (argv: readonly string[]) => {
         : "cannot be read (see --help)";
     throw new ConfigError(flag, problem);
   }
+  // A flag given twice would silently keep its last value: refused, unless it is meant to repeat.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option" || REPEATABLE.has(token.name)) continue;
+    if (seen.has(token.name))
+      throw new ConfigError(`--${token.name}`, "given more than once (only --web.listen-address repeats)");
+    seen.add(token.name);
+  }
   const values = new Map<string, string>();
-  for (const [key, value] of Object.entries(parsed.values))
+  for (const [key, value] of Object.entries(parsed.values)) {
     if (typeof value === "string") values.set(key, value);
+    if (Array.isArray(value)) values.set(key, value.join(","));
+  }
   return {
     values,
     check: parsed.values["config.check"] === true,

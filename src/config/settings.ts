@@ -11,7 +11,12 @@ export interface SettingSpec {
 }
 
 export const SETTINGS = [
-  { flag: "web.listen-address", env: "WEB_LISTEN_ADDRESS", default: ":10123", help: "Address to listen on." },
+  {
+    flag: "web.listen-address",
+    env: "WEB_LISTEN_ADDRESS",
+    default: ":10123",
+    help: "Address to listen on, [host]:port; repeat the flag (or separate by commas) to listen on several.",
+  },
   {
     flag: "web.telemetry-path",
     env: "WEB_TELEMETRY_PATH",
@@ -21,7 +26,7 @@ export const SETTINGS = [
   {
     flag: "web.config.file",
     env: "WEB_CONFIG_FILE",
-    help: "exporter-toolkit web config (TLS, basic auth) for the HTTP server.",
+    help: "exporter-toolkit web config (TLS, basic auth, headers, rate limit) for the HTTP server; read again whenever it changes.",
   },
   {
     flag: "avepoint.environment",

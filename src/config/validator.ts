@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ConfigError } from "../errors.js";
 import { formatDuration, MAX_TIMER_SECONDS, parseDurationSeconds } from "./duration.js";
 import { redactUrlCredentials } from "./secrets.js";
+import type { ListenAddress } from "./config.js";
 import type { SettingFlag } from "./settings.js";
 
 export class Validator {
@@ -99,12 +100,24 @@ export class Validator {
           .filter(Boolean);
   }
 
-  listenAddress(flag: SettingFlag): [string | undefined, number] {
-    const value = this.required(flag);
-    const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-    const port = Number(match?.[3]);
-    if (!match || port > 65535) this.fail(flag, `must be [host]:port, got "${value}"`);
-    const host = match[1] ?? match[2];
-    return [host === "" ? undefined : host, port];
+  /** One or more `[host]:port`, comma-separated (a repeated flag arrives joined by commas). */
+  listenAddresses(flag: SettingFlag): [ListenAddress, ...ListenAddress[]] {
+    const values = this.required(flag)
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const addresses = values.map((value): ListenAddress => {
+      const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+      const port = Number(match?.[3]);
+      if (!match || port > 65535) this.fail(flag, `must be [host]:port, got "${value}"`);
+      const host = match[1] ?? match[2];
+      return { host: host === "" ? undefined : host, port };
+    });
+    const [first, ...rest] = addresses;
+    if (first === undefined) this.fail(flag, "missing");
+    const keys = addresses.map((a) => `${a.host ?? ""}:${a.port}`);
+    const twice = keys.find((key, i) => key !== ":0" && !key.endsWith(":0") && keys.indexOf(key) !== i);
+    if (twice !== undefined) this.fail(flag, `"${twice}" is given twice`);
+    return [first, ...rest];
   }
 }

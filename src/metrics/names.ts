@@ -136,7 +136,15 @@ export const METRICS = {
   },
   buildInfo: {
     name: "avepoint_exporter_build_info",
-    help: "Build information of the exporter; always 1.",
+    help: "Build information of the exporter (version, revision, build date, Node.js version); always 1.",
+  },
+  configReloadSuccess: {
+    name: "avepoint_exporter_config_last_reload_successful",
+    help: "Whether the last reload of the configuration (--config.file and --web.config.file, by POST /-/reload, SIGHUP or a changed web config file) was applied: 1, or 0 when it was refused and the running configuration stayed.",
+  },
+  configReloadTimestamp: {
+    name: "avepoint_exporter_config_last_reload_success_timestamp_seconds",
+    help: "When the configuration was last loaded successfully (at start or by a reload), as Unix seconds.",
   },
 } as const;
 

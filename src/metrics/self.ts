@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { ApiObserver } from "../avepoint/index.js";
 import type { RoundListener, RoundResult } from "../collect/rounds.js";
 import { FAILURE_REASONS } from "../errors.js";
+import { BUILD_DATE, REVISION } from "../version.js";
 import { METRICS } from "./names.js";
 
 export interface SelfMetrics {
@@ -10,6 +11,11 @@ export interface SelfMetrics {
   readonly observer: ApiObserver;
   /** Counts customer failures and rounds; forgets the error series of customers gone upstream. */
   readonly rounds: RoundListener;
+  /**
+   * A reload of the configuration applied or refused. `source` tells reloads apart (the config
+   * file, the web config): the metric is 1 only while the latest reload of each was applied.
+   */
+  reloaded(source: string, ok: boolean, at?: number): void;
 }
 
 export const createSelfMetrics = (
@@ -82,15 +88,36 @@ export const createSelfMetrics = (
   const build = new Gauge({
     name: m.buildInfo.name,
     help: m.buildInfo.help,
-    labelNames: ["version", "node_version"],
+    labelNames: ["version", "revision", "build_date", "node_version"],
     registers: [registry],
   });
-  build.set({ version, node_version: process.version }, 1);
+  build.set({ version, revision: REVISION, build_date: BUILD_DATE, node_version: process.version }, 1);
+  const reloadSuccess = new Gauge({
+    name: m.configReloadSuccess.name,
+    help: m.configReloadSuccess.help,
+    registers: [registry],
+  });
+  const reloadTimestamp = new Gauge({
+    name: m.configReloadTimestamp.name,
+    help: m.configReloadTimestamp.help,
+    registers: [registry],
+  });
+  // Loaded at start: that counts as the last successful load.
+  reloadSuccess.set(1);
+  reloadTimestamp.set(Date.now() / 1000);
+  const failing = new Set<string>();
   tokens.inc({ result: "success" }, 0);
   tokens.inc({ result: "failure" }, 0);
 
   return {
     registry,
+    reloaded: (source, ok, at = Date.now()) => {
+      if (ok) {
+        failing.delete(source);
+        reloadTimestamp.set(at / 1000);
+      } else failing.add(source);
+      reloadSuccess.set(failing.size === 0 ? 1 : 0);
+    },
     observer: {
       request: (endpoint, code, seconds) => {
         requests.inc({ endpoint, code });

@@ -56,7 +56,9 @@ const LABELS: Record<MetricKey, readonly string[]> = {
   apiRateCeiling: [],
   apiParseErrors: ["endpoint", "reason"],
   tokenRequests: ["result"],
-  buildInfo: ["version", "node_version"],
+  buildInfo: ["version", "revision", "build_date", "node_version"],
+  configReloadSuccess: [],
+  configReloadTimestamp: [],
 };
 const TARGET_LABELS = ["job", "instance"];
 const STATES = new Set<string>([...Object.values(SCAN_STATUS_NAMES), "unknown"]);
