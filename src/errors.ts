@@ -44,6 +44,14 @@ export class ConfigError extends ExporterError {
   }
 }
 
+/** A wait would end past the deadline, or the deadline's signal aborted it. */
+export class DeadlineError extends ExporterError {
+  override name = "DeadlineError";
+  constructor(message = "deadline reached") {
+    super(message);
+  }
+}
+
 /** Any failure talking to AvePoint; `reason` classifies it for metrics. */
 export class UpstreamError extends ExporterError {
   override name = "UpstreamError";
@@ -72,6 +80,21 @@ export class UpstreamHttpError extends UpstreamError {
     );
   }
 }
+
+/**
+ * The round's own deadline, not AvePoint, ended a request: a wait for the rate, a retry or a
+ * Retry-After pause would have ended after it, or the round was over. The customer was not reached.
+ */
+export class RoundDeadlineError extends UpstreamError {
+  override name = "RoundDeadlineError";
+  /** @param reason what the request met last (timeout or throttled when it never got an answer). */
+  constructor(message: string, reason: FailureReason, endpoint: string) {
+    super(message, reason, endpoint);
+  }
+}
+
+/** True for an error that the round's deadline caused (see RoundDeadlineError). */
+export const isRoundDeadline = (err: unknown): err is RoundDeadlineError => err instanceof RoundDeadlineError;
 
 /** The identity service refused to issue a token (bad credentials, scope) or could not be reached. */
 export class AuthError extends UpstreamError {
@@ -117,6 +140,6 @@ export const reasonForStatus = (status: number): FailureReason => {
 /** The reason of any error met during collection; unknown errors count as network problems. */
 export const reasonOf = (err: unknown): FailureReason => {
   if (err instanceof UpstreamError) return err.reason;
-  if (err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError")) return "timeout";
+  if (err instanceof DeadlineError || (err instanceof Error && err.name === "AbortError")) return "timeout";
   return "network";
 };

@@ -6,7 +6,7 @@ import { createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "n
 import { SignJWT } from "jose";
 import type { Credentials } from "../config/config.js";
 import { clipRedacted, redactor, secretsOf } from "../config/secrets.js";
-import { AuthError, UpstreamError } from "../errors.js";
+import { AuthError, isRoundDeadline, UpstreamError } from "../errors.js";
 import type { ApiObserver, Transport } from "./http.js";
 import { systemClock, type CallContext, type Clock } from "./timing.js";
 
@@ -105,7 +105,7 @@ export class TokenProvider implements TokenSource {
       );
     } catch (err) {
       // Running out of time is the collection's deadline, not a failure of the credentials.
-      if (err instanceof UpstreamError && err.reason === "timeout") throw err;
+      if (isRoundDeadline(err) || (err instanceof UpstreamError && err.reason === "timeout")) throw err;
       this.options.observer.tokenRequest("failure");
       const message =
         err instanceof UpstreamError ? this.clip(err.message, MAX_ERROR_DESCRIPTION) : "request failed";

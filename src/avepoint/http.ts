@@ -8,6 +8,8 @@ import { Agent as HttpsAgent } from "node:https";
 import axios, { type AxiosAdapter, type AxiosInstance } from "axios";
 import pLimit, { type LimitFunction } from "p-limit";
 import {
+  DeadlineError,
+  RoundDeadlineError,
   UpstreamError,
   UpstreamHttpError,
   UpstreamLimitError,
@@ -17,7 +19,7 @@ import {
 import { AdaptiveRate } from "./adaptive-rate.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { backoffDelayMs, parseRetryAfterMs, retryReasonForStatus, type RetryReason } from "./retry.js";
-import { DeadlineError, sleep, systemClock, type CallContext, type Clock } from "./timing.js";
+import { sleep, systemClock, type CallContext, type Clock } from "./timing.js";
 
 /** Hooks for the exporter's own metrics; the transport knows nothing of Prometheus. */
 export interface ApiObserver {
@@ -162,7 +164,11 @@ export class Transport {
         this.observer.throttled(request.endpoint);
         if (ctx.signal.aborted) throw this.deadlineReached(request.endpoint);
         if (now + waitMs > ctx.deadline)
-          throw this.failure(request.endpoint, result, " (throttled past the deadline)");
+          throw new RoundDeadlineError(
+            `${request.endpoint}: throttled; the pause would pass the deadline`,
+            "throttled",
+            request.endpoint,
+          );
         this.observer.retry(request.endpoint, "429");
         continue;
       }
@@ -172,8 +178,14 @@ export class Transport {
       const waitMs = retryAfter ?? backoffDelayMs(errors, this.random);
       if (ctx.signal.aborted) throw this.deadlineReached(request.endpoint);
       if (errors++ >= maxRetries) throw this.failure(request.endpoint, result);
-      if (now + waitMs > ctx.deadline)
-        throw this.failure(request.endpoint, result, " (retry would pass the deadline)");
+      if (now + waitMs > ctx.deadline) {
+        const failure = this.failure(request.endpoint, result);
+        throw new RoundDeadlineError(
+          `${failure.message} (a retry would pass the deadline)`,
+          failure.reason,
+          request.endpoint,
+        );
+      }
       this.observer.retry(request.endpoint, retry);
       try {
         await sleep(waitMs, ctx.signal);
@@ -192,8 +204,8 @@ export class Transport {
     return capMs;
   }
 
-  private deadlineReached(endpoint: string): UpstreamError {
-    return new UpstreamError(`${endpoint}: deadline reached`, "timeout", endpoint);
+  private deadlineReached(endpoint: string): RoundDeadlineError {
+    return new RoundDeadlineError(`${endpoint}: deadline reached`, "timeout", endpoint);
   }
 
   /** Closes idle keep-alive sockets (at shutdown and in tests). */
@@ -210,7 +222,7 @@ export class Transport {
     } catch (err) {
       const throttled = this.limiter.pausedUntilMs > this.clock.now();
       const why = err instanceof DeadlineError ? err.message : "aborted";
-      throw new UpstreamError(`${endpoint}: ${why}`, throttled ? "throttled" : "timeout", endpoint);
+      throw new RoundDeadlineError(`${endpoint}: ${why}`, throttled ? "throttled" : "timeout", endpoint);
     }
   }
 

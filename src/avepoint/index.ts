@@ -1,12 +1,12 @@
 /** Builds the AvePoint client stack for a configuration: transport, tokens, flavor. */
 import type { Config } from "../config/config.js";
-import { TokenProvider } from "./auth.js";
 import { ApiClient } from "./client.js";
 import { ModernApi } from "./flavors/modern.js";
 import type { PartnerApi } from "./flavors/partner-api.js";
 import { V3BatchApi } from "./flavors/v3-batch.js";
 import { V3Api } from "./flavors/v3.js";
 import { Transport, type ApiObserver } from "./http.js";
+import { RotatingTokens } from "./rotating-tokens.js";
 
 export type { PartnerApi } from "./flavors/partner-api.js";
 export type { ApiObserver } from "./http.js";
@@ -15,6 +15,8 @@ export type { CallContext } from "./timing.js";
 export interface AvePointStack {
   readonly api: PartnerApi;
   readonly transport: Transport;
+  /** The token source; its credentials can be replaced at run time (reload). */
+  readonly tokens: RotatingTokens;
 }
 
 /** @throws Error when a certificate's private key cannot be read (wrong password, bad PEM). */
@@ -34,7 +36,7 @@ export const createAvePointApi = (
     userAgent,
     observer,
   });
-  const tokens = new TokenProvider(transport, {
+  const tokens = new RotatingTokens(transport, {
     tokenUrl: avepoint.tokenUrl,
     clientId: avepoint.clientId,
     scopes: avepoint.scopes,
@@ -48,5 +50,5 @@ export const createAvePointApi = (
       : avepoint.flavor === "v3-batch"
         ? new V3BatchApi(client)
         : new V3Api(client);
-  return { api, transport };
+  return { api, transport, tokens };
 };

@@ -5,7 +5,8 @@
  * and wall-clock seconds during which requests waited for the exporter's own pacing.
  */
 import { AdaptiveRate } from "./adaptive-rate.js";
-import { DeadlineError, sleep, systemClock, type CallContext, type Clock } from "./timing.js";
+import { DeadlineError } from "../errors.js";
+import { sleep, systemClock, type CallContext, type Clock } from "./timing.js";
 
 export class RateLimiter {
   private tokens: number;

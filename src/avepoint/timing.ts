@@ -1,4 +1,5 @@
 /** Clock and waits that respect an abort signal and a deadline. Injected so tests can use fake timers. */
+import { DeadlineError } from "../errors.js";
 
 export interface Clock {
   now(): number;
@@ -10,13 +11,6 @@ export const systemClock: Clock = { now: () => Date.now() };
 export interface CallContext {
   readonly signal: AbortSignal;
   readonly deadline: number;
-}
-
-export class DeadlineError extends Error {
-  override name = "TimeoutError";
-  constructor(message = "deadline reached") {
-    super(message);
-  }
 }
 
 /** Resolves after `ms`, rejects at once when the signal aborts. */

@@ -3,10 +3,10 @@
  * on them, stalest first, a bounded number at a time; hands out each customer's result as it comes.
  */
 import type { CallContext, PartnerApi } from "../avepoint/index.js";
-import type { Customer, ScanProfile } from "../avepoint/types.js";
-import { reasonOf, type FailureReason } from "../errors.js";
+import type { Customer } from "../avepoint/types.js";
+import { isRoundDeadline, reasonOf, type FailureReason } from "../errors.js";
 import { StalestFirst } from "./stalest-first.js";
-import type { CustomerResult, Outcome, Profile } from "./view.js";
+import type { CustomerResult, Outcome } from "./view.js";
 
 export interface CollectOptions {
   /** The round's signal and deadline: every request of the round carries them. */
@@ -54,15 +54,13 @@ const failureOf = (err: unknown): { reason: FailureReason; message: string } => 
 const OUT_OF_TIME = new Set<FailureReason>(["timeout", "throttled"]);
 
 /**
- * Whether the round's bound, not the upstream, ended this attempt: the round's signal aborted, or it
- * ran out of time in the closing window, or the client refused to wait past the round's deadline
- * (its rate limiter, a retry or a Retry-After pause would have ended after it). A request that got
- * no answer within --avepoint.request-timeout is a real failure.
+ * Whether the round's bound, not the upstream, ended this attempt: the client refused to wait past
+ * the round's deadline (its rate limiter, a retry or a Retry-After pause would have ended after it;
+ * `collectCustomer` gives null), the round's signal aborted, or it ran out of time in the closing
+ * window. A request that got no answer within --avepoint.request-timeout is a real failure.
  */
 const cutByBound = (result: CustomerResult, ctx: CallContext, now: number, closingAt: number): boolean =>
-  !result.ok &&
-  (ctx.signal.aborted ||
-    (OUT_OF_TIME.has(result.reason) && (now >= closingAt || /\bdeadline\b/.test(result.message))));
+  !result.ok && (ctx.signal.aborted || (OUT_OF_TIME.has(result.reason) && now >= closingAt));
 
 /** A one-shot wake-up for workers waiting on the next page (or the end of the listing). */
 class Wakeup {
@@ -130,7 +128,7 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
         continue;
       }
       const result = await collectCustomer(api, customer, ctx);
-      if (cutByBound(result, ctx, now(), closingAt)) {
+      if (result === null || cutByBound(result, ctx, now(), closingAt)) {
         // Not the upstream's doing: the round's bound ended it. It counts as not reached.
         cut = true;
         continue;
@@ -153,34 +151,19 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
   };
 };
 
-const complete = (profile: ScanProfile): profile is Profile => profile.status !== null;
-
-/** One customer: its profiles, completed from their daily records where the list lacks status. */
+/**
+ * One customer: its complete profiles as the flavor reads them; null when the round's deadline, not
+ * AvePoint, ended the attempt (the customer was not reached).
+ */
 export const collectCustomer = async (
   api: PartnerApi,
   customer: Customer,
   ctx: CallContext,
-): Promise<CustomerResult> => {
+): Promise<CustomerResult | null> => {
   try {
-    const listed = await api.listProfiles(customer.id, ctx);
-    const profiles = await Promise.all(
-      listed.map(async (profile): Promise<Profile> => {
-        if (complete(profile)) return profile;
-        // Lists of the newer flavors carry only name, ID, mode and time: the rest comes from the daily record.
-        const daily = await api.profileDaily(customer.id, profile.id, ctx);
-        return {
-          id: profile.id,
-          name: profile.name || daily.name,
-          scanMode: profile.scanMode ?? daily.scanMode,
-          tenantId: profile.tenantId || daily.tenantId,
-          tenantDomain: profile.tenantDomain || daily.tenantDomain,
-          modifiedTimestamp: profile.modifiedTimestamp ?? daily.modifiedTimestamp,
-          status: daily.status,
-        };
-      }),
-    );
-    return { ok: true, customer, profiles };
+    return { ok: true, customer, profiles: await api.profiles(customer.id, ctx) };
   } catch (err) {
+    if (isRoundDeadline(err)) return null;
     return { ok: false, customer, ...failureOf(err) };
   }
 };

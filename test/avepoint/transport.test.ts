@@ -4,7 +4,7 @@ import { Transport, type ApiObserver } from "../../src/avepoint/http.js";
 import { RateLimiter } from "../../src/avepoint/rate-limiter.js";
 import { backoffDelayMs, parseRetryAfterMs } from "../../src/avepoint/retry.js";
 import type { CallContext } from "../../src/avepoint/timing.js";
-import { UpstreamError } from "../../src/errors.js";
+import { RoundDeadlineError } from "../../src/errors.js";
 
 type Answer = { status: number; headers?: Record<string, string>; body?: string } | "network";
 
@@ -216,7 +216,8 @@ describe("retry policy", () => {
     const net = fakeNetwork(() => ({ status: 429, headers: { "retry-after": "30" } }));
     const t0 = Date.now();
     const done = transport(net.adapter, observer().api).send(get("http://h/a"), ctx(10_000));
-    await expect(done).rejects.toBeInstanceOf(UpstreamError);
+    // The round's deadline, not AvePoint, ended it: the customer counts as not reached.
+    await expect(done).rejects.toBeInstanceOf(RoundDeadlineError);
     await expect(done).rejects.toMatchObject({ reason: "throttled" });
     expect(Date.now() - t0).toBe(0);
     expect(net.attempts).toHaveLength(1);
@@ -225,7 +226,7 @@ describe("retry policy", () => {
   it("a backoff that would pass the deadline fails at once", async () => {
     const net = fakeNetwork(() => ({ status: 500 }));
     const done = transport(net.adapter, observer().api, { maxRetries: 5 }).send(get("http://h/a"), ctx(600));
-    const result = expect(done).rejects.toMatchObject({ reason: "http_5xx" });
+    const result = expect(done).rejects.toMatchObject({ reason: "http_5xx", name: "RoundDeadlineError" });
     await vi.runAllTimersAsync();
     await result;
     // 0 ms, then 250 ms; the next wait (500 ms) would end at 750 ms > 600 ms.

@@ -1,9 +1,9 @@
 import { setMaxListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { collect, type CollectOptions } from "../../src/collect/collect.js";
-import { UpstreamError } from "../../src/errors.js";
+import { RoundDeadlineError, UpstreamError } from "../../src/errors.js";
 import type { CustomerResult } from "../../src/collect/view.js";
-import { dailyProfile, fakeApi, type FakeApi } from "./fake-api.js";
+import { fakeApi, type FakeApi } from "./fake-api.js";
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });
@@ -34,20 +34,6 @@ describe("collect", () => {
     expect(summary.listed).toHaveLength(250);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(new Set(results.map((r) => r.customer.id)).size).toBe(250);
-  });
-
-  it("completes profiles whose list rows lack status from their daily record", async () => {
-    const api = fakeApi(1);
-    const id = api.customers[0]!.id;
-    api.profiles.set(id, [dailyProfile("a", 3), dailyProfile("b", 2)]);
-    api.listOnly.add(id);
-    const { results } = await run(api);
-    expect(api.dailyCalls).toBe(2);
-    expect(results[0]).toEqual({
-      ok: true,
-      customer: api.customers[0],
-      profiles: [dailyProfile("a", 3), dailyProfile("b", 2)],
-    });
   });
 
   it("keeps a customer's failure to that customer", async () => {
@@ -118,10 +104,14 @@ describe("collect", () => {
 describe("collect near the round's bound", () => {
   it("counts a customer the client would not wait for past the deadline as not reached", async () => {
     const api = fakeApi(3);
-    const slowed = api.listProfiles;
-    api.listProfiles = async (id, ctx) => {
+    const slowed = api.profiles;
+    api.profiles = async (id, ctx) => {
       if (id === "c001")
-        throw new UpstreamError("/scan-profiles: rate limit wait would pass the deadline", "timeout", "x");
+        throw new RoundDeadlineError(
+          "/scan-profiles: rate limit wait would pass the deadline",
+          "timeout",
+          "x",
+        );
       return slowed(id, ctx);
     };
     const { summary, results } = await run(api, { parallelism: 1 });
@@ -131,7 +121,7 @@ describe("collect near the round's bound", () => {
 
   it("keeps a request timeout a real failure", async () => {
     const api = fakeApi(2);
-    api.listProfiles = async () => {
+    api.profiles = async () => {
       throw new UpstreamError("/scan-profiles: no answer within 15s", "timeout", "x");
     };
     const { results } = await run(api);

@@ -1,7 +1,7 @@
 /** A PartnerApi in memory for collect and rounds tests: every call takes `latencyMs` of (fake) time. */
 import type { CallContext, PartnerApi } from "../../src/avepoint/index.js";
-import type { Customer, DailyProfile, ScanProfile } from "../../src/avepoint/types.js";
-import { UpstreamError, UpstreamHttpError } from "../../src/errors.js";
+import type { Customer, DailyProfile } from "../../src/avepoint/types.js";
+import { RoundDeadlineError, UpstreamHttpError } from "../../src/errors.js";
 
 export const customer = (id: string): Customer => ({
   id,
@@ -30,9 +30,7 @@ export const dailyProfile = (id: string, lastScanStatus = 2): DailyProfile => ({
 export interface FakeApi extends PartnerApi {
   customers: Customer[];
   /** Profiles per customer ID (default: one complete profile `p-<id>`). */
-  profiles: Map<string, DailyProfile[]>;
-  /** Customers whose list rows lack status: their profiles need the daily call. */
-  listOnly: Set<string>;
+  profilesOf: Map<string, DailyProfile[]>;
   /** Customer ID → the HTTP status its calls fail with. */
   failing: Map<string, number>;
   /** The listing fails after this many pages (null: never). */
@@ -42,15 +40,15 @@ export interface FakeApi extends PartnerApi {
   /** Customer IDs in the order their profile lists were asked for. */
   readonly started: string[];
   listings: number;
-  dailyCalls: number;
 }
 
 const wait = (ms: number, ctx: CallContext): Promise<void> =>
   new Promise((resolve, reject) => {
-    if (ctx.signal.aborted) return reject(new UpstreamError("deadline reached", "timeout", "fake"));
+    // As the real client: a wait the round's deadline ends is the round's doing, not AvePoint's.
+    if (ctx.signal.aborted) return reject(new RoundDeadlineError("deadline reached", "timeout", "fake"));
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new UpstreamError("deadline reached", "timeout", "fake"));
+      reject(new RoundDeadlineError("deadline reached", "timeout", "fake"));
     };
     const timer = setTimeout(() => {
       ctx.signal.removeEventListener("abort", onAbort);
@@ -63,15 +61,13 @@ export const fakeApi = (count: number, options: Partial<FakeApi> = {}): FakeApi 
   const api: FakeApi = {
     flavor: "v3",
     customers: Array.from({ length: count }, (_, i) => customer(`c${String(i).padStart(3, "0")}`)),
-    profiles: new Map(),
-    listOnly: new Set(),
+    profilesOf: new Map(),
     failing: new Map(),
     listingFailsAfter: null,
     pageSize: 100,
     latencyMs: 10,
     started: [],
     listings: 0,
-    dailyCalls: 0,
     ...options,
     async listCustomers(ctx, onPage) {
       api.listings++;
@@ -83,32 +79,12 @@ export const fakeApi = (count: number, options: Partial<FakeApi> = {}): FakeApi 
         onPage(all.slice(page * api.pageSize, (page + 1) * api.pageSize));
       }
     },
-    async listProfiles(customerId, ctx): Promise<readonly ScanProfile[]> {
+    async profiles(customerId, ctx): Promise<readonly DailyProfile[]> {
       api.started.push(customerId);
       await wait(api.latencyMs, ctx);
       const status = api.failing.get(customerId);
       if (status !== undefined) throw new UpstreamHttpError(status, "/customers/{id}/scan-profiles");
-      const profiles = api.profiles.get(customerId) ?? [dailyProfile(`p-${customerId}`)];
-      return api.listOnly.has(customerId)
-        ? profiles.map((p) => ({
-            id: p.id,
-            name: p.name,
-            scanMode: null,
-            tenantId: "",
-            tenantDomain: "",
-            modifiedTimestamp: null,
-            status: null,
-          }))
-        : profiles;
-    },
-    async profileDaily(customerId, profileId, ctx) {
-      api.dailyCalls++;
-      await wait(api.latencyMs, ctx);
-      const profile = (api.profiles.get(customerId) ?? [dailyProfile(`p-${customerId}`)]).find(
-        (p) => p.id === profileId,
-      );
-      if (!profile) throw new UpstreamHttpError(404, "/daily");
-      return profile;
+      return api.profilesOf.get(customerId) ?? [dailyProfile(`p-${customerId}`)];
     },
   };
   return api;

@@ -8,6 +8,7 @@ import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normaliz
 import { segment } from "../path.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
+import { completeProfiles } from "./complete.js";
 import type { PartnerApi } from "./partner-api.js";
 import { allPages, MAX_PAGES, pagedByNextLink } from "./paging.js";
 
@@ -52,6 +53,12 @@ export class ModernApi implements PartnerApi {
     );
   }
 
+  async profiles(customerId: string, ctx: CallContext): Promise<readonly DailyProfile[]> {
+    const listed = await this.listProfiles(customerId, ctx);
+    return completeProfiles(listed, (profileId) => this.profileDaily(customerId, profileId, ctx));
+  }
+
+  /** The profile list as it comes; rows may lack status (the newer flavors' always do). */
   listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
     const path = `/partner/customers/${segment(customerId, PROFILES)}/scanProfiles`;
     const request = { method: "GET", path, endpoint: PROFILES } as const;

@@ -3,6 +3,7 @@
  * by a hard cap, a page that adds no new ID ends the paging, and rows are read one by one (a bad row
  * is skipped, a repeated ID kept once) — so a lying or looping upstream costs one list, not the process.
  */
+import pLimit from "p-limit";
 import type { ApiClient, Identified, JsonRequest } from "../client.js";
 import { readPage } from "../normalize.js";
 import type { CallContext } from "../timing.js";
@@ -17,6 +18,12 @@ export const PAGE_SIZE = 100;
  */
 export const MAX_PAGES = { customers: 1000, profiles: 100 } as const;
 
+/**
+ * Pages of one list in flight at once: enough to keep the transport's request slots busy, few
+ * enough that a server ignoring pageIndex costs a handful of requests, not the whole promised list.
+ */
+export const PAGE_WINDOW = 8;
+
 export interface PagedList<T> {
   readonly request: JsonRequest;
   readonly map: (record: unknown, endpoint: string) => T;
@@ -26,8 +33,9 @@ export interface PagedList<T> {
 }
 
 /**
- * v3 paging by pageIndex/pageSize/totalCount: page 1, then page 2 alone (a server that ignores
- * pageIndex stops here), then the rest in parallel. Without a total: page after page while they
+ * v3 paging by pageIndex/pageSize/totalCount: page 1, then the others in parallel, at most
+ * {@link PAGE_WINDOW} at a time and in order; once a page brings no new ID (a server that ignores
+ * pageIndex), the pages not yet sent are not asked for. Without a total: page after page while they
  * come back full and bring new IDs.
  * @throws UpstreamLimitError (`paging`) when the list claims more than `maxPages` pages, or keeps
  *   bringing new rows past the cap; anything `ApiClient.read` throws.
@@ -72,9 +80,16 @@ export const pagedByIndex = async <T extends Identified>(
       "paging",
       base.endpoint,
     );
-  if (pages < 2 || !(await take(2)).added) return;
+  const window = pLimit(PAGE_WINDOW);
+  let stalled = false;
   const rest: Promise<unknown>[] = [];
-  for (let index = 3; index <= pages; index++) rest.push(take(index));
+  for (let index = 2; index <= pages; index++)
+    rest.push(
+      window(async () => {
+        if (stalled) return;
+        if (!(await take(index)).added) stalled = true;
+      }),
+    );
   // Every page settles before this returns, so no page arrives after the caller has moved on.
   const failed = (await Promise.allSettled(rest)).find((r) => r.status === "rejected");
   if (failed) throw failed.reason;

@@ -1,6 +1,6 @@
 /** What every API flavor offers the collector. */
 import type { CallContext } from "../timing.js";
-import type { ApiFlavor, Customer, DailyProfile, ScanProfile } from "../types.js";
+import type { ApiFlavor, Customer, DailyProfile } from "../types.js";
 
 export interface PartnerApi {
   readonly flavor: ApiFlavor;
@@ -9,8 +9,9 @@ export interface PartnerApi {
    * first may be fetched in parallel), so the caller can start on them at once.
    */
   listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void>;
-  /** All scan profiles of one customer; `status` is null where the list does not carry it. */
-  listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]>;
-  /** One profile from its daily-changes endpoint: status, counts and the tenant fields lists may lack. */
-  profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile>;
+  /**
+   * Every scan profile of one customer, complete: status and counts from the list where its rows
+   * carry them, else from each profile's daily record — however many calls the flavor needs.
+   */
+  profiles(customerId: string, ctx: CallContext): Promise<readonly DailyProfile[]>;
 }

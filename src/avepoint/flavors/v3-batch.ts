@@ -4,6 +4,7 @@ import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normaliz
 import { segment } from "../path.js";
 import type { CallContext } from "../timing.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
+import { completeProfiles } from "./complete.js";
 import type { PartnerApi } from "./partner-api.js";
 import { allPages, MAX_PAGES, pagedByIndex } from "./paging.js";
 
@@ -26,6 +27,12 @@ export class V3BatchApi implements PartnerApi {
     );
   }
 
+  async profiles(customerId: string, ctx: CallContext): Promise<readonly DailyProfile[]> {
+    const listed = await this.listProfiles(customerId, ctx);
+    return completeProfiles(listed, (profileId) => this.profileDaily(customerId, profileId, ctx));
+  }
+
+  /** The profile list as it comes; rows may lack status (the newer flavors' always do). */
   listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
     const path = `${BASE}/${segment(customerId, PROFILES)}/scan-profiles/batch`;
     const request = { method: "POST", path, endpoint: PROFILES, body: {} } as const;

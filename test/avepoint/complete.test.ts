@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { completeProfiles } from "../../src/avepoint/flavors/complete.js";
+import type { DailyProfile, ScanProfile } from "../../src/avepoint/types.js";
+
+const daily = (id: string, lastScanStatus: number): DailyProfile => ({
+  id,
+  name: `Profile ${id}`,
+  scanMode: 1,
+  tenantId: "tenant-from-daily",
+  tenantDomain: "daily.example",
+  modifiedTimestamp: 1_700_000_000,
+  status: {
+    lastScanStatus,
+    newRegisteredObjects: 1,
+    movedObjects: 2,
+    removedObjects: 3,
+    dailyReportTimestamp: 1_700_000_100,
+  },
+});
+
+describe("complete profiles", () => {
+  it("keeps complete rows and finishes the others from their daily record, list fields first", async () => {
+    const asked: string[] = [];
+    const row: ScanProfile = {
+      id: "b",
+      name: "Listed name",
+      scanMode: null,
+      tenantId: "",
+      tenantDomain: "",
+      modifiedTimestamp: 1_600_000_000,
+      status: null,
+    };
+    const profiles = await completeProfiles([daily("a", 2), row], async (id) => {
+      asked.push(id);
+      return daily(id, 3);
+    });
+    expect(asked).toEqual(["b"]);
+    expect(profiles).toEqual([
+      daily("a", 2),
+      { ...daily("b", 3), name: "Listed name", modifiedTimestamp: 1_600_000_000 },
+    ]);
+  });
+
+  it("fails with the first daily record that fails", async () => {
+    const row = { ...daily("x", 2), status: null };
+    await expect(
+      completeProfiles([row], async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+  });
+});
