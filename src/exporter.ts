@@ -9,16 +9,22 @@ import { withProblemLog } from "./avepoint/problem-log.js";
 import { registerRateMetrics } from "./metrics/api-rate.js";
 import { roundLog, type RoundLogger } from "./collect/round-log.js";
 import { Rounds } from "./collect/rounds.js";
-import { selectCustomers } from "./collect/select.js";
+import { selectCustomers, type CustomerSelection } from "./collect/select.js";
 import type { Config } from "./config/config.js";
 import { createSelfMetrics, type SelfMetrics } from "./metrics/self.js";
-import { buildApp } from "./server/app.js";
+import { buildApp, type ReloadOutcome } from "./server/app.js";
 import type { WebConfig } from "./server/web-config.js";
 
 export interface Exporter {
   readonly app: FastifyInstance;
   readonly rounds: Rounds;
   readonly self: SelfMetrics;
+  /**
+   * Applies what a reload may change while running: the customer selection (from the next round's
+   * listing on) and the credentials (from the next token). Rounds, data and the learned rate stay.
+   * @throws Error when a certificate's private key cannot be read; nothing is changed then.
+   */
+  reconfigure(next: Config): void;
   /** Stops collecting, closes the server and the idle upstream connections. */
   close(): Promise<void>;
 }
@@ -29,12 +35,15 @@ export interface ExporterOptions {
   readonly web?: WebConfig | null;
   /** prom-client's process and Node.js metrics (default on). */
   readonly defaultMetrics?: boolean;
+  /** What POST /-/reload does (reload.ts); without it the route answers 404. */
+  readonly reload?: () => Promise<ReloadOutcome>;
 }
 
 /** @throws Error when a certificate's private key cannot be read (wrong password, bad PEM). */
-export const createExporter = (config: Config, options: ExporterOptions): Exporter => {
+export const createExporter = (initial: Config, options: ExporterOptions): Exporter => {
+  let config = initial;
   const self = createSelfMetrics(options.version, { defaultMetrics: options.defaultMetrics ?? true });
-  const { api, transport } = createAvePointApi(
+  const { api, transport, tokens } = createAvePointApi(
     config.avepoint,
     options.logger
       ? withProblemLog(self.observer, options.logger.child({ component: "api" }))
@@ -42,12 +51,19 @@ export const createExporter = (config: Config, options: ExporterOptions): Export
     `avepoint-exporter/${options.version}`,
   );
   registerRateMetrics(self.registry, transport.limiter);
-  const selection = selectCustomers({
-    include: config.collect.customers,
-    exclude: config.collect.excludeCustomers,
-    shardIndex: config.shard.index,
-    shardTotal: config.shard.total,
-  });
+  const selectionOf = (c: Config) =>
+    selectCustomers({
+      include: c.collect.customers,
+      exclude: c.collect.excludeCustomers,
+      shardIndex: c.shard.index,
+      shardTotal: c.shard.total,
+    });
+  // Read through on every use, so that a reload's selection applies without a new Rounds.
+  let current = selectionOf(config);
+  const selection: CustomerSelection = {
+    accept: (customer) => current.accept(customer),
+    takeUnmatched: () => current.takeUnmatched(),
+  };
   const rounds = new Rounds(api, {
     minIntervalSeconds: config.collect.minIntervalSeconds,
     maxStaleSeconds: config.collect.maxStaleSeconds,
@@ -71,11 +87,18 @@ export const createExporter = (config: Config, options: ExporterOptions): Export
     defaultTimeoutSeconds: config.collect.defaultTimeoutSeconds,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(web ? { serverOptions: web.serverOptions, ...(web.guard ? { guard: web.guard } : {}) } : {}),
+    ...(options.reload ? { reload: options.reload } : {}),
   });
   return {
     app,
     rounds,
     self,
+    reconfigure: (next) => {
+      if (JSON.stringify(next.avepoint.credentials) !== JSON.stringify(config.avepoint.credentials))
+        tokens.setCredentials(next.avepoint.credentials);
+      current = selectionOf(next);
+      config = next;
+    },
     close: async () => {
       rounds.stop();
       await app.close();

@@ -81,13 +81,26 @@ const jsonStream = (out: NodeJS.WritableStream, scrub: (text: string) => string)
     },
   });
 
+/** Secrets learnt after a logger was made (a reload's rotated client secret), by logger. */
+const extraSecrets = new WeakMap<Logger, (secrets: readonly string[]) => void>();
+
+/**
+ * Makes the logger scrub these secrets too (the old ones stay scrubbed: they may still be quoted).
+ * Child loggers share their root's output and are covered with it.
+ */
+export const addLoggerSecrets = (logger: Logger, secrets: readonly string[]): void =>
+  extraSecrets.get(logger)?.(secrets);
+
 /** @param secrets values that must never be printed, whatever field or message they end up in. */
 export const createLogger = (
   options: { level: string; format: "logfmt" | "json" },
   out: NodeJS.WritableStream = process.stderr,
   secrets: readonly string[] = [],
-): Logger =>
-  pino(
+): Logger => {
+  let known = [...secrets];
+  let scrub = scrubber(known);
+  const current = (text: string): string => scrub(text);
+  const logger = pino(
     {
       level: options.level,
       base: null,
@@ -97,5 +110,11 @@ export const createLogger = (
         err: (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)),
       },
     },
-    options.format === "json" ? jsonStream(out, scrubber(secrets)) : logfmtStream(out, scrubber(secrets)),
+    options.format === "json" ? jsonStream(out, current) : logfmtStream(out, current),
   );
+  extraSecrets.set(logger, (more) => {
+    known = [...new Set([...known, ...more])];
+    scrub = scrubber(known);
+  });
+  return logger;
+};

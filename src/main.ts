@@ -3,12 +3,13 @@
 import { readFileSync } from "node:fs";
 import type { Config } from "./config/config.js";
 import { describeConfig, helpText } from "./config/describe.js";
-import { parseConfig } from "./config/parse.js";
+import { parseConfig, type CliAction, type ParsedArgs } from "./config/parse.js";
 import { redactor, secretsOf } from "./config/secrets.js";
 import { ConfigError } from "./errors.js";
 import { createExporter } from "./exporter.js";
 import { setHeapGrowth } from "./heap.js";
 import { createLogger } from "./log.js";
+import { createReloader, type Reloader } from "./reload.js";
 import { loadWebConfig } from "./server/web-config.js";
 import { listenAll, type Listening } from "./server/listen.js";
 import { REVISION, VERSION, versionText } from "./version.js";
@@ -24,10 +25,14 @@ const fail = (message: string): never => {
 const describeListen = (config: Config): string =>
   config.web.listen.map(({ host, port }) => `${host ?? ""}:${port}`).join(",");
 
+/** The configuration from the process's flags and environment and the files they name, as read now. */
+const readConfig = (): ParsedArgs | CliAction =>
+  parseConfig(process.argv.slice(2), process.env, (path) => readFileSync(path, "utf8"));
+
 const main = async (): Promise<void> => {
   let parsed;
   try {
-    parsed = parseConfig(process.argv.slice(2), process.env, (path) => readFileSync(path, "utf8"));
+    parsed = readConfig();
   } catch (err) {
     if (err instanceof ConfigError) return fail(`config error: ${err.message}`);
     throw err;
@@ -37,7 +42,7 @@ const main = async (): Promise<void> => {
     return;
   }
   const { config } = parsed;
-  const secrets = secretsOf(config.avepoint.credentials);
+  let secrets = secretsOf(config.avepoint.credentials);
   redact = redactor(secrets);
   setHeapGrowth(config.runtime.heapGrowthPercent);
   let web;
@@ -47,12 +52,18 @@ const main = async (): Promise<void> => {
     if (err instanceof ConfigError) return fail(`config error: ${err.message}`);
     throw err;
   }
+  const rootLogger = createLogger(config.log, process.stderr, secrets);
+  let reloader: Reloader | undefined = undefined;
   let exporter;
   try {
     exporter = createExporter(config, {
       version: VERSION,
       web,
-      logger: createLogger(config.log, process.stderr, secrets),
+      logger: rootLogger,
+      reload: () =>
+        reloader
+          ? reloader.reload("POST /-/reload")
+          : Promise.resolve({ ok: false, message: "not started yet" }),
     });
   } catch (err) {
     // Web config files are checked by loadWebConfig; what fails here is the certificate credential.
@@ -70,10 +81,16 @@ const main = async (): Promise<void> => {
 
   const { app, rounds } = exporter;
   const logger = app.log;
-  web?.onReload((result) => {
-    exporter.self.reloaded("web", result.ok);
-    if (result.ok) logger.info({ file: config.web.configFile }, "web config read again and applied");
-    else logger.error({ err: result.message }, "web config refused; the running one stays");
+  reloader = createReloader({
+    read: () => readConfig() as ParsedArgs,
+    running: config,
+    exporter,
+    web,
+    logger: rootLogger,
+    onSecrets: (more) => {
+      secrets = [...new Set([...secrets, ...more])];
+      redact = redactor(secrets);
+    },
   });
 
   let listening: Listening | undefined;
@@ -92,10 +109,7 @@ const main = async (): Promise<void> => {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
-  // Without a handler SIGHUP would end the process; settings are read once, at start.
-  process.on("SIGHUP", () =>
-    logger.warn("SIGHUP ignored: restart the exporter to apply configuration changes"),
-  );
+  process.on("SIGHUP", () => void reloader?.reload("SIGHUP"));
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
   process.on("uncaughtException", (err) => {
     // Logged through the scrubbing logger rather than Node's default stack dump.

@@ -37,6 +37,14 @@ export interface AppDeps {
   readonly timeouts?: Partial<ServerTimeouts>;
   /** Cleans upstream error texts of known secrets on the landing page (shape-based cleaning always applies). */
   readonly redact?: (text: string) => string;
+  /** POST /-/reload: reads the configuration again (behind the same basic auth as the metrics). */
+  readonly reload?: () => Promise<ReloadOutcome>;
+}
+
+/** A reload applied, or refused with one line (the running configuration stays). */
+export interface ReloadOutcome {
+  readonly ok: boolean;
+  readonly message: string;
 }
 
 /** Routes any client may call, as Kubernetes probes do: everything else is behind basic auth. */
@@ -109,6 +117,29 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
         }),
       ),
     );
+
+    if (deps.reload) {
+      const reload = deps.reload;
+      // As Prometheus: POST or PUT; 500 with the reason when the new configuration is refused.
+      scope.route({
+        method: ["POST", "PUT"],
+        url: "/-/reload",
+        handler: async (_request, reply) => {
+          const outcome = await reload();
+          return reply
+            .code(outcome.ok ? 200 : 500)
+            .type("text/plain; charset=utf-8")
+            .send(outcome.ok ? `${outcome.message}\n` : `failed to reload config: ${outcome.message}\n`);
+        },
+      });
+      scope.get("/-/reload", async (_request, reply) =>
+        reply
+          .code(405)
+          .header("Allow", "POST, PUT")
+          .type("text/plain")
+          .send("Only POST or PUT requests allowed\n"),
+      );
+    }
 
     scope.get("/-/healthy", async (_request, reply) => reply.type("text/plain").send("Healthy\n"));
     scope.get("/-/ready", async (_request, reply) => {

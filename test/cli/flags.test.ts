@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/simulator/server.js";
 import { runOnce, startProcess, type RunningExporter } from "../helpers/process.js";
 
-const SECRET = "Flags-Test-Secret-77";
+const SECRET = "Hy7rK2mQ8sV4bN";
 const BUILD_INFO_SCRIPT = join(import.meta.dirname, "../../scripts/build-info.js");
 let simulator: Simulator | undefined;
 let exporter: RunningExporter | undefined;

@@ -1,0 +1,119 @@
+/**
+ * Reload (POST /-/reload and SIGHUP): read --config.file, the secret files and --web.config.file
+ * again, check them completely, and apply what may change while running — the customer selection, the
+ * log level, rotated credentials, the web config — without touching the data, a round in progress or
+ * the learned rate. Anything else that changed is named in the refusal; a refused reload changes
+ * nothing, and avepoint_exporter_config_last_reload_successful says so.
+ */
+import type { Logger } from "pino";
+import { compareConfigs } from "./config/changes.js";
+import type { Config } from "./config/config.js";
+import type { ParsedArgs } from "./config/parse.js";
+import { secretsOf } from "./config/secrets.js";
+import { ConfigError } from "./errors.js";
+import type { Exporter } from "./exporter.js";
+import { addLoggerSecrets } from "./log.js";
+import type { ReloadOutcome } from "./server/app.js";
+import type { WebConfig } from "./server/web-config.js";
+
+export interface ReloaderDeps {
+  /** The configuration as read now, from the same flags and environment as at start. */
+  readonly read: () => ParsedArgs;
+  readonly running: Config;
+  readonly exporter: Pick<Exporter, "reconfigure" | "self">;
+  readonly web: WebConfig | null;
+  /** The root logger: its level is the one children follow. */
+  readonly logger: Logger;
+  /** Told each new set of secrets (for the messages printed outside the logger). */
+  readonly onSecrets?: (secrets: readonly string[]) => void;
+}
+
+export interface Reloader {
+  /** Never rejects; reloads asked for meanwhile wait for this one and then run in turn. */
+  reload(trigger: string): Promise<ReloadOutcome>;
+}
+
+const oneLine = (err: unknown): string =>
+  (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+
+export const createReloader = (deps: ReloaderDeps): Reloader => {
+  let running = deps.running;
+  let queue: Promise<unknown> = Promise.resolve();
+  const { exporter, logger, web } = deps;
+
+  let reloading = false;
+  // Re-reads of the web config noticed on a request count as reloads too.
+  web?.onReload((result) => {
+    exporter.self.reloaded("web", result.ok);
+    // Within a reload, the reload's own line tells.
+    if (reloading) return;
+    if (result.ok) logger.info({ file: running.web.configFile }, "web config read again and applied");
+    else logger.error({ err: result.message }, "web config refused; the running one stays");
+  });
+
+  const attempt = (): ReloadOutcome => {
+    let next: Config;
+    try {
+      next = deps.read().config;
+    } catch (err) {
+      if (err instanceof ConfigError) return { ok: false, message: err.message };
+      throw err;
+    }
+    const { changed, needRestart } = compareConfigs(running, next);
+    if (needRestart.length > 0)
+      return {
+        ok: false,
+        message: `cannot change without a restart: ${needRestart.map((flag) => (flag === "credentials" ? flag : `--${flag}`)).join(", ")}`,
+      };
+    // The web config last among the checks: it is applied as soon as it is accepted.
+    if (web) {
+      try {
+        web.reload();
+      } catch (err) {
+        return { ok: false, message: oneLine(err) };
+      }
+    }
+    try {
+      exporter.reconfigure(next);
+    } catch (err) {
+      return {
+        ok: false,
+        message: `--avepoint.private-key-file: cannot use the certificate and key (${oneLine(err)})`,
+      };
+    }
+    if (changed.includes("credentials")) {
+      const secrets = secretsOf(next.avepoint.credentials);
+      addLoggerSecrets(logger, secrets);
+      deps.onSecrets?.(secrets);
+    }
+    logger.level = next.log.level;
+    running = next;
+    return {
+      ok: true,
+      message: changed.length === 0 ? "Reloaded, nothing changed" : `Reloaded: ${changed.join(", ")}`,
+    };
+  };
+
+  return {
+    reload: (trigger) => {
+      const outcome = queue.then(() => {
+        let result: ReloadOutcome;
+        reloading = true;
+        try {
+          result = attempt();
+        } catch (err) {
+          result = { ok: false, message: oneLine(err) };
+        } finally {
+          reloading = false;
+        }
+        exporter.self.reloaded("config", result.ok);
+        if (result.ok) logger.info({ trigger }, result.message);
+        else
+          logger.error({ trigger, err: result.message }, "reload refused; the running configuration stays");
+        return result;
+      });
+      queue = outcome;
+      return outcome;
+    },
+  };
+};
