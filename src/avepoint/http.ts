@@ -173,7 +173,7 @@ export class Transport {
         continue;
       }
       const retry = result.kind === "error" ? result.retry : retryReasonForStatus(result.status);
-      if (result.kind === "response" && (retry === null || retry === "401")) return result;
+      if (result.kind === "response" && retry === null) return result;
       if (retry === null) throw this.failure(request.endpoint, result);
       const waitMs = retryAfter ?? backoffDelayMs(errors, this.random);
       if (ctx.signal.aborted) throw this.deadlineReached(request.endpoint);

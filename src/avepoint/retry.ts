@@ -3,10 +3,12 @@ import type { Clock } from "./timing.js";
 
 export type RetryReason = "429" | "5xx" | "timeout" | "network" | "401";
 
-/** Why a failed attempt may be retried; null when it must not be (400, 403, 404, ...). */
+/**
+ * Why the transport may send a failed attempt again; null when it must not (3xx, 400, 403, 404, ...).
+ * A 401 is null here too: a new token is the client's business (ApiClient.json), not a wait.
+ */
 export const retryReasonForStatus = (status: number): RetryReason | null => {
   if (status === 429) return "429";
-  if (status === 401) return "401";
   if (status >= 500) return "5xx";
   return null;
 };
