@@ -244,6 +244,19 @@ describe("honoured on the wire", () => {
     expect((await tlsGet(`${url}/-/healthy`, { ca: serverCa })).status).toBe(200);
   });
 
+  it("an inline client_ca verifies client certificates like client_ca_file", async () => {
+    const { url } = await serveWith(
+      pki.write(
+        "web.yml",
+        `${TLS}  client_auth_type: RequireAndVerifyClientCert\n  client_ca: |\n${indent(pki.read("client-ca.cert.pem"))}\n`,
+      ),
+    );
+    expect((await tlsGet(`${url}/-/healthy`, { ca: serverCa, clientCert: client("allowed") })).status).toBe(
+      200,
+    );
+    await expect(tlsGet(`${url}/-/healthy`, { ca: serverCa })).rejects.toThrow();
+  });
+
   it("headers on every answer: metrics, health, a refusal and an unknown path", async () => {
     const { url } = await serveWith(
       pki.write(
