@@ -1,26 +1,51 @@
 # syntax=docker/dockerfile:1
 
-# Build: compile TypeScript with the dev dependencies.
-FROM node:20-bookworm-slim AS build
+# One Node.js for every stage: 24, the active LTS line (20 reached its end of life on 2026-04-30).
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# Build: compile TypeScript with the dev dependencies, then set the product apart: the exporter's
+# compiled code and build info, without the simulator, the demo, the benchmarks or source maps.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 ARG REVISION
 RUN npm run build
+RUN mkdir -p /product/dist && cp -r dist/src dist/build-info.json /product/dist/ \
+  && rm -rf /product/dist/src/simulator /product/dist/src/demo.js \
+  && find /product/dist -name '*.map' -delete
 
-# Run: production dependencies and the compiled output only.
-FROM node:20-bookworm-slim
+# Production dependencies, shared by the exporter and the simulator images.
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY --from=build /app/dist ./dist
 USER node
+
+# The simulator for the demo stack (docker compose builds this target); never in the exporter image.
+FROM runtime AS simulator
+COPY --from=build /app/dist/src/simulator ./dist/src/simulator
+EXPOSE 10124
+ENTRYPOINT ["node", "dist/src/simulator/main.js"]
+
+# The exporter: the default (last) target.
+FROM runtime AS exporter
+ARG REVISION=unknown
+ARG VERSION=0.1.0
+ARG NODE_IMAGE
+LABEL org.opencontainers.image.title="avepoint-exporter" \
+  org.opencontainers.image.description="Prometheus exporter for the AvePoint Elements partner API: scan profile status and daily change counts for every customer" \
+  org.opencontainers.image.licenses="Apache-2.0" \
+  org.opencontainers.image.version="${VERSION}" \
+  org.opencontainers.image.revision="${REVISION}" \
+  org.opencontainers.image.base.name="${NODE_IMAGE}"
+COPY --from=build /product/dist ./dist
 EXPOSE 10123
-# The slim image has no curl; Node's own fetch checks the health endpoint. It assumes the default
-# --web.listen-address (:10123).
+# The exporter checks itself with its own configuration (flags, environment, config and web config
+# files, read from the running process): the listen address and TLS it really uses, not a fixed URL.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:10123/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "dist/src/healthcheck.js"]
 # node directly, not npm: SIGTERM reaches the process and it shuts down gracefully.
 ENTRYPOINT ["node", "dist/src/main.js"]

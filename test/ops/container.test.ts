@@ -1,9 +1,19 @@
-/** Dockerfile, docker-compose.yml and prometheus.yml fit together and point at files that exist. */
+/**
+ * Dockerfile, docker-compose.yml and prometheus.yml fit together and point at files that exist; the
+ * image's HEALTHCHECK command, replayed without a Docker engine, follows the exporter's listen address
+ * and TLS settings.
+ */
+import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import bcrypt from "bcryptjs";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { parse } from "yaml";
+import { startSimulator } from "../../src/simulator/server.js";
+import { MAIN } from "../helpers/process.js";
+import { createPki, type Pki } from "../security/helpers.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), "utf8");
@@ -48,23 +58,45 @@ describe("Dockerfile", () => {
   const final = stages.at(-1) ?? [];
   const args = (stage: Instruction[], keyword: string): string[] =>
     stage.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
+  const preamble = read("Dockerfile").split(/^FROM /m)[0] ?? "";
+  const nodeImage = /^ARG NODE_IMAGE=(\S+)$/m.exec(preamble)?.[1] ?? "";
 
-  it("builds in a node:20-bookworm-slim stage with the dev dependencies", () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(args(build, "FROM")[0]).toMatch(/^node:20-bookworm-slim AS build$/i);
+  it("uses one Node.js LTS image (24 or 22, both supported) in every stage", () => {
+    expect(nodeImage).toMatch(/^node:(24|22)-[a-z]+-slim$/);
+    for (const stage of stages)
+      expect(args(stage, "FROM")[0]).toMatch(/^(\$\{NODE_IMAGE\}|runtime)( AS \w+)?$/);
+    expect(args(stages[1] ?? [], "FROM")[0]).toBe("${NODE_IMAGE} AS runtime");
+  });
+
+  it("builds in a stage with the dev dependencies", () => {
+    expect(stages.length).toBeGreaterThanOrEqual(3);
+    expect(args(build, "FROM")[0]).toBe("${NODE_IMAGE} AS build");
     const runs = args(build, "RUN").join("\n");
     expect(runs).toMatch(/npm ci(?! [^\n]*--omit=dev)/);
     expect(runs).toContain("npm run build");
   });
 
-  it("runs from a final stage with production dependencies and the compiled output only", () => {
-    expect(args(final, "FROM")[0]).toMatch(/^node:20-bookworm-slim$/);
-    expect(args(final, "RUN").join("\n")).toContain("npm ci --omit=dev");
-    expect(args(final, "COPY")).toContainEqual(expect.stringMatching(/^--from=build \/app\/dist \.\/dist$/));
+  it("ships the exporter only: no simulator, demo, benchmarks or source maps in the final stage", () => {
+    const runtime = stages.find((stage) => args(stage, "FROM")[0]?.endsWith("AS runtime")) ?? [];
+    expect(args(runtime, "RUN").join("\n")).toContain("npm ci --omit=dev");
+    expect(args(final, "FROM")[0]).toBe("runtime AS exporter");
+    expect(args(final, "COPY")).toEqual(["--from=build /product/dist ./dist"]);
+    const assemble = args(build, "RUN").find((run) => run.includes("/product")) ?? "";
+    expect(assemble).toContain("cp -r dist/src dist/build-info.json /product/dist/");
+    expect(assemble).toContain("rm -rf /product/dist/src/simulator /product/dist/src/demo.js");
+    expect(assemble).toContain("-name '*.map' -delete");
+    expect(assemble).not.toContain("dist/bench");
+  });
+
+  it("has a simulator target of its own for the demo stack", () => {
+    const simulator = stages.find((stage) => args(stage, "FROM")[0] === "runtime AS simulator") ?? [];
+    expect(JSON.parse(args(simulator, "ENTRYPOINT")[0] ?? "null")).toEqual(["node", simulatorEntry]);
   });
 
   it("runs as the non-root user node", () => {
-    expect(args(final, "USER")).toEqual(["node"]);
+    const runtime = stages.find((stage) => args(stage, "FROM")[0]?.endsWith("AS runtime")) ?? [];
+    expect(args(runtime, "USER")).toEqual(["node"]);
+    expect(args(final, "USER")).toEqual([]);
   });
 
   it("starts node itself (no npm) on the compiled exporter", () => {
@@ -75,20 +107,36 @@ describe("Dockerfile", () => {
     expect(existsSync(join(root, "src/main.ts"))).toBe(true);
   });
 
-  it("exposes the exporter port and checks its health endpoint with node", () => {
+  it("carries the OCI labels, the version the package has", () => {
+    const labels = args(final, "LABEL").join(" ");
+    for (const key of ["title", "description", "licenses", "version", "revision", "base.name"])
+      expect(labels).toContain(`org.opencontainers.image.${key}=`);
+    const { version, license } = JSON.parse(read("package.json")) as { version: string; license: string };
+    expect(args(final, "ARG")).toContain(`VERSION=${version}`);
+    expect(labels).toContain(`org.opencontainers.image.licenses="${license}"`);
+  });
+
+  it("exposes the exporter port and checks health with the exporter's own configuration", () => {
     expect(args(final, "EXPOSE")).toEqual(["10123"]);
-    const [healthcheck] = args(final, "HEALTHCHECK");
-    expect(healthcheck).toMatch(/CMD \["node", "-e", ".*http:\/\/127\.0\.0\.1:10123\/-\/healthy/);
+    expect(healthcheckCommand()).toEqual(["node", compiled("src/healthcheck.ts")]);
   });
 
   it("keeps the build context small", () => {
     const ignored = read(".dockerignore").split("\n");
-    for (const entry of ["node_modules", "dist", ".git"]) expect(ignored).toContain(entry);
+    for (const entry of ["node_modules", "dist", ".git", "test-results"]) expect(ignored).toContain(entry);
   });
 });
 
+/** The exec form of the final stage's HEALTHCHECK. */
+function healthcheckCommand(): string[] {
+  const stage = stagesOf(read("Dockerfile")).at(-1) ?? [];
+  const healthcheck = stage.find((instruction) => instruction.keyword === "HEALTHCHECK")?.args ?? "";
+  const [, json = "null"] = /\bCMD\s+(\[.*\])\s*$/.exec(healthcheck) ?? [];
+  return JSON.parse(json) as string[];
+}
+
 interface Service {
-  build?: string | { context: string; dockerfile?: string };
+  build?: string | { context: string; dockerfile?: string; target?: string };
   image?: string;
   entrypoint?: string[];
   command?: string[];
@@ -118,10 +166,12 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("runs the compiled simulator with 200 customers from the exporter image", () => {
+  it("runs the compiled simulator with 200 customers from the Dockerfile's simulator target", () => {
     const simulator = services.simulator as Service;
-    expect(simulator.image).toBe(services.exporter?.image);
-    expect(simulator.entrypoint).toEqual(["node", simulatorEntry]);
+    expect(simulator.build).toEqual({ context: ".", target: "simulator" });
+    expect(services.exporter?.build).toEqual({ context: ".", target: "exporter" });
+    expect(simulator.image).not.toBe(services.exporter?.image);
+    expect(simulator.entrypoint).toBeUndefined();
     expect(existsSync(join(root, "src/simulator/main.ts"))).toBe(true);
     const command = simulator.command ?? [];
     expect(command[command.indexOf("--customers") + 1]).toBe("200");
@@ -181,7 +231,178 @@ describe("prometheus/prometheus.yml", () => {
     expect(timeout).toBeLessThan(interval);
   });
 
-  it("matches the job name AvePointExporterDown expects", () => {
-    expect(read("prometheus/rules/avepoint-alerts.yml")).toContain('up{job="avepoint"}');
+  it("needs no particular job name: the rules select none (prometheus/JOB-LABEL.md)", () => {
+    for (const file of config.rule_files)
+      expect(read(join("prometheus", file))).not.toMatch(/\bjob\s*=~?\s*"/);
+  });
+});
+
+/** A port the system has just handed out and taken back: the exporter below must listen on a known one. */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+/** The exporter process as the image's ENTRYPOINT runs it, from the repository (the image's /app). */
+const startExporter = async (
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ pid: number; stop(): Promise<void> }> => {
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  onTestFinished(stop);
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString("utf8");
+      if (output.includes("avepoint-exporter listening")) resolve();
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`exporter exited with ${code}:\n${output}`)));
+  });
+  return { pid: child.pid as number, stop };
+};
+
+/** The HEALTHCHECK's command from the image's working directory, told which process is the exporter. */
+const healthcheck = (pid: number): Promise<{ code: number; stdout: string; stderr: string }> => {
+  const [program, ...args] = healthcheckCommand();
+  expect(program).toBe("node");
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...args, `--pid=${pid}`],
+      { cwd: root, env: { PATH: process.env.PATH ?? "" }, timeout: 20_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+    );
+  });
+};
+
+describe("HEALTHCHECK, replayed without a Docker engine", () => {
+  let pki: Pki;
+  let simulatorArgs: string[] = [];
+  let closeSimulator = async (): Promise<void> => {};
+
+  beforeAll(async () => {
+    pki = createPki();
+    pki.selfSigned("server");
+    pki.write(
+      "users.yml",
+      `basic_auth_users:\n  prometheus: "${bcrypt.hashSync("Passw0rd-for-probes", 4)}"\n`,
+    );
+    const simulator = await startSimulator({ customers: 2, profilesPerCustomer: 1 });
+    closeSimulator = () => simulator.close();
+    simulatorArgs = [`--avepoint.api-url=${simulator.apiUrl}`, `--avepoint.token-url=${simulator.tokenUrl}`];
+  });
+
+  afterAll(async () => {
+    await closeSimulator();
+    pki.remove();
+  });
+
+  const credentials = { AVEPOINT_CLIENT_ID: "demo-client", AVEPOINT_CLIENT_SECRET: "demo-secret" };
+  const tls = "tls_server_config:\n  cert_file: server.cert.pem\n  key_file: server.key.pem\n";
+
+  it.each([
+    {
+      name: "TLS from --web.config.file, listen address from the flag",
+      setup: (port: number) => ({
+        args: [`--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${pki.write("tls.yml", tls)}`],
+        env: {},
+      }),
+      scheme: "https",
+    },
+    {
+      name: "TLS with a required client certificate and basic auth, all from the environment",
+      setup: (port: number) => ({
+        args: [],
+        env: {
+          WEB_LISTEN_ADDRESS: `127.0.0.1:${port}`,
+          WEB_CONFIG_FILE: pki.write(
+            "mtls.yml",
+            `${tls}  client_auth_type: RequireAnyClientCert\nbasic_auth_users:\n` +
+              `  prometheus: "${bcrypt.hashSync("Passw0rd-for-probes", 4)}"\n`,
+          ),
+        },
+      }),
+      scheme: "https",
+    },
+    {
+      name: "plain HTTP on a listen address from --config.file, several addresses",
+      setup: (port: number) => ({
+        args: [
+          `--config.file=${pki.write("exporter.yml", `web:\n  listen-address: 127.0.0.1:${port},127.0.0.1:0\n`)}`,
+        ],
+        env: {},
+      }),
+      scheme: "http",
+    },
+  ])("passes with $name", async ({ setup, scheme }) => {
+    const port = await freePort();
+    const { args, env } = setup(port);
+    const exporter = await startExporter([...simulatorArgs, ...args], { ...credentials, ...env });
+    const result = await healthcheck(exporter.pid);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(`healthy: ${scheme}://127.0.0.1:${port}/-/healthy: HTTP 200\n`);
+    expect(result.code).toBe(0);
+  });
+
+  it("fails once the exporter no longer answers, naming what it tried", async () => {
+    const port = await freePort();
+    const exporter = await startExporter(
+      [
+        ...simulatorArgs,
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--web.config.file=${pki.write("tls.yml", tls)}`,
+      ],
+      credentials,
+    );
+    // A hung exporter: SIGSTOP freezes it, the kernel still accepts the connection, nothing answers.
+    process.kill(exporter.pid, "SIGSTOP");
+    const resume = (): void => {
+      try {
+        process.kill(exporter.pid, "SIGCONT");
+      } catch {
+        // Already gone.
+      }
+    };
+    onTestFinished(resume);
+    const frozen = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      const [, ...args] = healthcheckCommand();
+      execFile(
+        process.execPath,
+        [...args, `--pid=${exporter.pid}`, "--timeout=200ms"],
+        { cwd: root, env: { PATH: process.env.PATH ?? "" }, timeout: 20_000 },
+        (err, _stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stderr }),
+      );
+    });
+    resume();
+    expect(frozen.code).toBe(1);
+    expect(frozen.stderr).toContain(`unhealthy: https://127.0.0.1:${port}/-/healthy: `);
+    await exporter.stop();
+    const gone = await healthcheck(exporter.pid);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^unhealthy: /);
+  });
+
+  it("refuses a process that is not the exporter", async () => {
+    const result = await healthcheck(process.pid);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`process ${process.pid} is not the exporter`);
   });
 });
