@@ -7,8 +7,9 @@ import { SignJWT } from "jose";
 import type { Credentials } from "../config/config.js";
 import { clipRedacted, redactor, secretsOf } from "../config/secrets.js";
 import { AuthError, isRoundDeadline, UpstreamError } from "../errors.js";
-import type { ApiObserver, Transport } from "./http.js";
-import { systemClock, type CallContext, type Clock } from "./timing.js";
+import type { Transport } from "./transport.js";
+import type { ApiObserver } from "./observer.js";
+import { systemClock, type CallContext, type Clock } from "./call-context.js";
 
 export interface TokenSource {
   /** @throws AuthError when the identity service refuses or cannot be reached. */

@@ -5,8 +5,9 @@
  */
 import { ParseError, UpstreamHttpError, UpstreamLimitError, type ParseProblem } from "../errors.js";
 import type { TokenSource } from "./auth.js";
-import type { ApiObserver, Transport } from "./http.js";
-import type { CallContext } from "./timing.js";
+import type { Transport } from "./transport.js";
+import type { ApiObserver } from "./observer.js";
+import type { CallContext } from "./call-context.js";
 
 export interface JsonRequest {
   readonly method: "GET" | "POST";

@@ -1,16 +1,24 @@
 /** Builds the AvePoint client stack for a configuration: transport, tokens, flavor. */
-import type { Config } from "../config/config.js";
+import type { ApiFlavor, Config } from "../config/config.js";
 import { ApiClient } from "./client.js";
 import { ModernApi } from "./flavors/modern.js";
 import type { PartnerApi } from "./flavors/partner-api.js";
 import { V3BatchApi } from "./flavors/v3-batch.js";
 import { V3Api } from "./flavors/v3.js";
-import { Transport, type ApiObserver } from "./http.js";
+import type { ApiObserver } from "./observer.js";
+import { Transport } from "./transport.js";
 import { RotatingTokens } from "./rotating-tokens.js";
 
 export type { PartnerApi } from "./flavors/partner-api.js";
-export type { ApiObserver } from "./http.js";
-export type { CallContext } from "./timing.js";
+export type { ApiObserver } from "./observer.js";
+export type { CallContext } from "./call-context.js";
+
+/** One constructor per API flavor. */
+const FLAVORS: Record<ApiFlavor, (client: ApiClient, avepoint: Config["avepoint"]) => PartnerApi> = {
+  v3: (client) => new V3Api(client),
+  "v3-batch": (client) => new V3BatchApi(client),
+  modern: (client, avepoint) => new ModernApi(client, avepoint.modernDailyRoute),
+};
 
 export interface AvePointStack {
   readonly api: PartnerApi;
@@ -44,11 +52,6 @@ export const createAvePointApi = (
     observer,
   });
   const client = new ApiClient(avepoint.apiUrl, transport, tokens, observer);
-  const api =
-    avepoint.flavor === "modern"
-      ? new ModernApi(client, avepoint.modernDailyRoute)
-      : avepoint.flavor === "v3-batch"
-        ? new V3BatchApi(client)
-        : new V3Api(client);
+  const api = FLAVORS[avepoint.flavor](client, avepoint);
   return { api, transport, tokens };
 };

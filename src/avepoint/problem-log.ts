@@ -4,7 +4,7 @@
  * the next line, so a page of a thousand bad rows is one line, not a thousand.
  */
 import type { ParseProblem } from "../errors.js";
-import type { ApiObserver } from "./http.js";
+import type { ApiObserver } from "./observer.js";
 
 export interface ProblemLogger {
   warn(obj: object, msg: string): void;

@@ -6,7 +6,7 @@
  */
 import { AdaptiveRate } from "./adaptive-rate.js";
 import { DeadlineError } from "../errors.js";
-import { sleep, systemClock, type CallContext, type Clock } from "./timing.js";
+import { sleep, systemClock, type CallContext, type Clock } from "./call-context.js";
 
 export class RateLimiter {
   private tokens: number;

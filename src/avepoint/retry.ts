@@ -1,5 +1,5 @@
 /** The retry policy: what is retried, how long to wait, and Retry-After in both of its forms. */
-import type { Clock } from "./timing.js";
+import type { Clock } from "./call-context.js";
 
 export type RetryReason = "429" | "5xx" | "timeout" | "network" | "401";
 

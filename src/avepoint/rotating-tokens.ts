@@ -4,8 +4,8 @@
  */
 import type { Credentials } from "../config/config.js";
 import { TokenProvider, type TokenProviderOptions, type TokenSource } from "./auth.js";
-import type { CallContext } from "./timing.js";
-import type { Transport } from "./http.js";
+import type { CallContext } from "./call-context.js";
+import type { Transport } from "./transport.js";
 
 export class RotatingTokens implements TokenSource {
   private provider: TokenProvider;

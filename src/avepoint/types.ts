@@ -34,11 +34,6 @@ export const JOB_STATUS_NAMES = {
 
 export { API_FLAVORS, type ApiFlavor } from "../config/config.js";
 
-export interface Tenant {
-  readonly id: string;
-  readonly name: string;
-}
-
 export interface Customer {
   readonly id: string;
   readonly name: string;

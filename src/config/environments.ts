@@ -19,8 +19,6 @@ export const ENVIRONMENTS = {
   },
 } as const;
 
-export type EnvironmentName = keyof typeof ENVIRONMENTS;
-
 /** Commercial data centers; each has its own API host, the token URL stays the commercial one. */
 export const COMMERCIAL_REGIONS = [
   "au",

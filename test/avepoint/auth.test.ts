@@ -2,7 +2,8 @@ import type { AxiosAdapter, InternalAxiosRequestConfig } from "axios";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TokenProvider } from "../../src/avepoint/auth.js";
 import { ApiClient } from "../../src/avepoint/client.js";
-import { nullObserver, Transport } from "../../src/avepoint/http.js";
+import { Transport } from "../../src/avepoint/transport.js";
+import { nullObserver } from "../../src/avepoint/observer.js";
 import { AuthError, UpstreamHttpError } from "../../src/errors.js";
 
 const TOKEN_URL = "http://id.test/connect/token";

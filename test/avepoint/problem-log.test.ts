@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nullObserver } from "../../src/avepoint/http.js";
+import { nullObserver } from "../../src/avepoint/observer.js";
 import { withProblemLog } from "../../src/avepoint/problem-log.js";
 
 describe("problem log", () => {

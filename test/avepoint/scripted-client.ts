@@ -1,7 +1,7 @@
 /** A real ApiClient over a scripted transport: answers by URL, every URL asked and every problem counted. */
 import { ApiClient } from "../../src/avepoint/client.js";
-import type { HttpRequest, HttpResponse, Transport } from "../../src/avepoint/http.js";
-import { nullObserver } from "../../src/avepoint/http.js";
+import type { HttpRequest, HttpResponse, Transport } from "../../src/avepoint/transport.js";
+import { nullObserver } from "../../src/avepoint/observer.js";
 import type { ParseProblem } from "../../src/errors.js";
 
 export const BASE_URL = "http://127.0.0.1:1/api";

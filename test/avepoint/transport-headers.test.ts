@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { Transport } from "../../src/avepoint/http.js";
+import { Transport } from "../../src/avepoint/transport.js";
 
 describe("requests on the wire", () => {
   it("carry Accept: application/json, the User-Agent and the request's own headers", async () => {

@@ -2,8 +2,8 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { Transport } from "../../src/avepoint/http.js";
-import type { CallContext } from "../../src/avepoint/timing.js";
+import { Transport } from "../../src/avepoint/transport.js";
+import type { CallContext } from "../../src/avepoint/call-context.js";
 
 const servers: Server[] = [];
 const transports: Transport[] = [];

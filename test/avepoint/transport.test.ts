@@ -1,9 +1,10 @@
 import type { AxiosAdapter, InternalAxiosRequestConfig } from "axios";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Transport, type ApiObserver } from "../../src/avepoint/http.js";
+import { Transport } from "../../src/avepoint/transport.js";
+import { type ApiObserver } from "../../src/avepoint/observer.js";
 import { RateLimiter } from "../../src/avepoint/rate-limiter.js";
 import { backoffDelayMs, parseRetryAfterMs } from "../../src/avepoint/retry.js";
-import type { CallContext } from "../../src/avepoint/timing.js";
+import type { CallContext } from "../../src/avepoint/call-context.js";
 import { RoundDeadlineError } from "../../src/errors.js";
 
 type Answer = { status: number; headers?: Record<string, string>; body?: string } | "network";

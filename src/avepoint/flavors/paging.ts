@@ -6,7 +6,7 @@
 import pLimit from "p-limit";
 import type { ApiClient, Identified, JsonRequest } from "../client.js";
 import { readPage } from "../normalize.js";
-import type { CallContext } from "../timing.js";
+import type { CallContext } from "../call-context.js";
 
 /** Rows asked for per page. */
 export const PAGE_SIZE = 100;

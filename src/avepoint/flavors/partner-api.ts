@@ -1,5 +1,5 @@
 /** What every API flavor offers the collector. */
-import type { CallContext } from "../timing.js";
+import type { CallContext } from "../call-context.js";
 import type { ApiFlavor, Customer, DailyProfile } from "../types.js";
 
 export interface PartnerApi {

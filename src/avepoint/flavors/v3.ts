@@ -2,7 +2,7 @@
 import type { ApiClient } from "../client.js";
 import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normalize.js";
 import { segment } from "../path.js";
-import type { CallContext } from "../timing.js";
+import type { CallContext } from "../call-context.js";
 import type { Customer, DailyProfile, ScanProfile } from "../types.js";
 import { completeProfiles } from "./complete.js";
 import type { PartnerApi } from "./partner-api.js";

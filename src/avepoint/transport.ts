@@ -14,34 +14,12 @@ import {
   UpstreamHttpError,
   UpstreamLimitError,
   type FailureReason,
-  type ParseProblem,
 } from "../errors.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
+import { nullObserver, type ApiObserver } from "./observer.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { backoffDelayMs, parseRetryAfterMs, retryReasonForStatus, type RetryReason } from "./retry.js";
-import { sleep, systemClock, type CallContext, type Clock } from "./timing.js";
-
-/** Hooks for the exporter's own metrics; the transport knows nothing of Prometheus. */
-export interface ApiObserver {
-  request(endpoint: string, code: string, seconds: number): void;
-  retry(endpoint: string, reason: RetryReason): void;
-  /** AvePoint refused a request (429, or 503 with Retry-After). */
-  throttled(endpoint: string): void;
-  /** A Retry-After beyond --avepoint.max-retry-after was cut down to it. */
-  retryAfterCapped(endpoint: string, askedSeconds: number, cappedSeconds: number): void;
-  /** An answer or a row not used, with why (`ParseProblem`) and a message for the log. */
-  parseError(endpoint: string, problem: ParseProblem, message: string): void;
-  tokenRequest(result: "success" | "failure"): void;
-}
-
-export const nullObserver: ApiObserver = {
-  request: () => {},
-  retry: () => {},
-  throttled: () => {},
-  retryAfterCapped: () => {},
-  parseError: () => {},
-  tokenRequest: () => {},
-};
+import { sleep, systemClock, type CallContext, type Clock } from "./call-context.js";
 
 export interface TransportOptions {
   readonly concurrency: number;
