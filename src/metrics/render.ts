@@ -39,9 +39,13 @@ const PROFILE_FAMILIES: readonly ProfileFamily[] = [
     (r) =>
       sampleLine(
         METRICS.profileInfo.name,
-        `${r.ids},customer_name="${escapeLabel(r.customerName)}",profile_name="${escapeLabel(r.profile.name)}",` +
-          `tenant_id="${escapeLabel(r.profile.tenantId)}",tenant_domain="${escapeLabel(r.profile.tenantDomain)}",` +
-          `scan_mode="${label(SCAN_MODES, r.profile.scanMode)}"`,
+        `${r.ids},${labelText([
+          ["customer_name", r.customerName],
+          ["profile_name", r.profile.name],
+          ["tenant_id", r.profile.tenantId],
+          ["tenant_domain", r.profile.tenantDomain],
+          ["scan_mode", label(SCAN_MODES, r.profile.scanMode)],
+        ])}`,
         1,
       ),
   ],
@@ -64,6 +68,23 @@ const PROFILE_FAMILIES: readonly ProfileFamily[] = [
 
 const header = (key: MetricKey): string => familyHeader(METRICS[key].name, "gauge", METRICS[key].help);
 
+/** One family over `items`, in chunks of CHUNK_LINES sample lines; `line` gives null for no sample. */
+function* family<T>(key: MetricKey, items: readonly T[], line: (item: T, index: number) => string | null) {
+  let chunk = header(key);
+  let lines = 0;
+  for (let i = 0; i < items.length; i++) {
+    const text = line(items[i]!, i);
+    if (text === null) continue;
+    chunk += text;
+    if (++lines === CHUNK_LINES) {
+      yield chunk;
+      chunk = "";
+      lines = 0;
+    }
+  }
+  yield chunk;
+}
+
 /** The exposition of a view, in chunks of about CHUNK_LINES lines, each family contiguous. */
 export function* renderChunks(view: View): Generator<string> {
   const rows: Row[] = [];
@@ -77,21 +98,7 @@ export function* renderChunks(view: View): Generator<string> {
       });
   }
 
-  for (const [key, line] of PROFILE_FAMILIES) {
-    let chunk = header(key);
-    let lines = 0;
-    for (const row of rows) {
-      const text = line(row);
-      if (text === null) continue;
-      chunk += text;
-      if (++lines === CHUNK_LINES) {
-        yield chunk;
-        chunk = "";
-        lines = 0;
-      }
-    }
-    yield chunk;
-  }
+  for (const [key, line] of PROFILE_FAMILIES) yield* family(key, rows, line);
 
   const customerFamilies: [MetricKey, (c: View["customers"][number], id: string) => string | null][] = [
     [
@@ -132,18 +139,8 @@ export function* renderChunks(view: View): Generator<string> {
     ],
   ];
   const ids = view.customers.map((c) => `customer_id="${escapeLabel(c.customer.id)}"`);
-  for (const [key, line] of customerFamilies) {
-    let chunk = header(key);
-    for (let i = 0; i < view.customers.length; i++) {
-      const text = line(view.customers[i]!, ids[i]!);
-      if (text !== null) chunk += text;
-      if (i % CHUNK_LINES === CHUNK_LINES - 1) {
-        yield chunk;
-        chunk = "";
-      }
-    }
-    yield chunk;
-  }
+  for (const [key, line] of customerFamilies)
+    yield* family(key, view.customers, (customer, i) => line(customer, ids[i]!));
 
   yield renderRound(view);
 }

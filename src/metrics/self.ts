@@ -4,7 +4,7 @@ import type { ApiObserver } from "../avepoint/index.js";
 import type { RoundListener, RoundResult } from "../collect/rounds.js";
 import { FAILURE_REASONS } from "../errors.js";
 import { BUILD_DATE, REVISION } from "../version.js";
-import { METRICS } from "./names.js";
+import { METRICS, type MetricKey } from "./names.js";
 
 export interface SelfMetrics {
   readonly registry: Registry;
@@ -33,75 +33,33 @@ export const createSelfMetrics = (
     ])
       registry.removeSingleMetric(name);
   }
-  const m = METRICS;
-  const requests = new Counter({
-    name: m.apiRequests.name,
-    help: m.apiRequests.help,
-    labelNames: ["endpoint", "code"],
-    registers: [registry],
-  });
+  const counter = <L extends string>(key: MetricKey, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name: METRICS[key].name, help: METRICS[key].help, labelNames, registers: [registry] });
+  const gauge = <L extends string>(key: MetricKey, labelNames: readonly L[] = []) =>
+    new Gauge<L>({ name: METRICS[key].name, help: METRICS[key].help, labelNames, registers: [registry] });
+
+  const requests = counter("apiRequests", ["endpoint", "code"]);
   const duration = new Histogram({
-    name: m.apiDuration.name,
-    help: m.apiDuration.help,
+    name: METRICS.apiDuration.name,
+    help: METRICS.apiDuration.help,
     labelNames: ["endpoint"],
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const retries = new Counter({
-    name: m.apiRetries.name,
-    help: m.apiRetries.help,
-    labelNames: ["endpoint", "reason"],
-    registers: [registry],
-  });
-  const throttled = new Counter({
-    name: m.apiThrottled.name,
-    help: m.apiThrottled.help,
-    labelNames: ["endpoint"],
-    registers: [registry],
-  });
-  const parse = new Counter({
-    name: m.apiParseErrors.name,
-    help: m.apiParseErrors.help,
-    labelNames: ["endpoint", "reason"],
-    registers: [registry],
-  });
-  const tokens = new Counter({
-    name: m.tokenRequests.name,
-    help: m.tokenRequests.help,
-    labelNames: ["result"],
-    registers: [registry],
-  });
-  const customerErrors = new Counter({
-    name: m.customerErrors.name,
-    help: m.customerErrors.help,
-    labelNames: ["customer_id", "reason"],
-    registers: [registry],
-  });
-  const roundsTotal = new Counter({
-    name: m.roundsTotal.name,
-    help: m.roundsTotal.help,
-    labelNames: ["result"],
-    registers: [registry],
-  });
+  const retries = counter("apiRetries", ["endpoint", "reason"]);
+  const throttled = counter("apiThrottled", ["endpoint"]);
+  const parse = counter("apiParseErrors", ["endpoint", "reason"]);
+  const tokens = counter("tokenRequests", ["result"]);
+  const customerErrors = counter("customerErrors", ["customer_id", "reason"]);
+  const roundsTotal = counter("roundsTotal", ["result"]);
   for (const result of ["complete", "cut", "listing_failed"] satisfies RoundResult[])
     roundsTotal.inc({ result }, 0);
-  const build = new Gauge({
-    name: m.buildInfo.name,
-    help: m.buildInfo.help,
-    labelNames: ["version", "revision", "build_date", "node_version"],
-    registers: [registry],
-  });
-  build.set({ version, revision: REVISION, build_date: BUILD_DATE, node_version: process.version }, 1);
-  const reloadSuccess = new Gauge({
-    name: m.configReloadSuccess.name,
-    help: m.configReloadSuccess.help,
-    registers: [registry],
-  });
-  const reloadTimestamp = new Gauge({
-    name: m.configReloadTimestamp.name,
-    help: m.configReloadTimestamp.help,
-    registers: [registry],
-  });
+  gauge("buildInfo", ["version", "revision", "build_date", "node_version"]).set(
+    { version, revision: REVISION, build_date: BUILD_DATE, node_version: process.version },
+    1,
+  );
+  const reloadSuccess = gauge("configReloadSuccess");
+  const reloadTimestamp = gauge("configReloadTimestamp");
   // Loaded at start: that counts as the last successful load.
   reloadSuccess.set(1);
   reloadTimestamp.set(Date.now() / 1000);
