@@ -1,71 +1,19 @@
 /**
  * The exposition of a collection: a golden file for a hand-built view with awkward label text, and
- * `promtool check metrics` on it and on a live scrape of the exporter against the simulator.
+ * `promtool check metrics` on it (a live scrape is in test/integration/exposition.test.ts).
  * Without promtool on PATH the promtool checks skip, unless REQUIRE_PROMETHEUS=1 (CI).
  */
-import { spawn } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Customer, DailyProfile } from "../../src/avepoint/types.js";
 import type { View } from "../../src/collect/view.js";
 import { renderView } from "../../src/metrics/render.js";
-import { createSelfMetrics } from "../../src/metrics/self.js";
-import { AWKWARD_PROFILES } from "../../src/simulator/names.js";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { onPath } from "../e2e/prometheus-server.js";
-import { exporterFor, type TestExporter } from "../helpers/exporter.js";
 import { parseExposition, series, value } from "../helpers/exposition.js";
-
-const promtool = onPath("promtool");
-const required = process.env.REQUIRE_PROMETHEUS === "1";
-const missing = promtool === undefined;
-const skipNote = missing ? " (skipped: promtool not installed)" : "";
-if (missing && !required)
-  console.warn(
-    "test/metrics/render.test.ts: promtool is not on PATH; its checks are skipped (install `prometheus`).",
-  );
-
-/** `promtool check metrics` with the exposition on stdin; exit code 0 means valid and lint-clean. */
-const checkMetrics = (text: string): Promise<{ code: number | null; output: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(promtool as string, ["check", "metrics"], { stdio: ["pipe", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, output }));
-    child.stdin.end(text);
-  });
-
-/**
- * Asserts the text format's grouping rule: all lines of a family form one group, HELP and TYPE
- * first, and no family appears twice. Returns the families in order.
- */
-const expectGrouped = (text: string): string[] => {
-  const families: string[] = [];
-  let current = "";
-  let type = "";
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    const comment = /^# (HELP|TYPE) (\S+)(?: (\S+))?/.exec(line);
-    if (comment) {
-      const name = comment[2] as string;
-      if (name !== current) {
-        expect(families, `${name} appears twice`).not.toContain(name);
-        families.push(name);
-        current = name;
-        type = "";
-      }
-      if (comment[1] === "TYPE") type = comment[3] ?? "";
-      continue;
-    }
-    const metric = /^[^{ ]+/.exec(line)?.[0] ?? "";
-    const family = ["histogram", "summary"].includes(type)
-      ? metric.replace(/_(bucket|sum|count)$/, "")
-      : metric;
-    expect(family, `sample of ${metric} inside family ${current}`).toBe(current);
-  }
-  return families;
-};
+import {
+  checkMetrics,
+  expectGrouped,
+  promtoolMissing as missing,
+  promtoolNote as skipNote,
+} from "../helpers/promtool.js";
 
 const LONG_NAME = `Quarterly compliance scan ${"of every SharePoint site collection ".repeat(8)}`.slice(
   0,
@@ -255,63 +203,5 @@ describe("renderView", () => {
     const { code, output } = await checkMetrics(text);
     expect(output).toBe("");
     expect(code).toBe(0);
-  });
-});
-
-describe("a live scrape", () => {
-  let sim: Simulator;
-  let exporter: TestExporter;
-
-  beforeAll(async () => {
-    // 10 × 3 profiles include each of the simulator's awkward profile names.
-    sim = await startSimulator({ customers: 10, profilesPerCustomer: 3, seed: 3 });
-    exporter = await exporterFor(sim);
-  });
-  afterAll(async () => {
-    await exporter?.close();
-    await sim?.close();
-  });
-
-  it.skipIf(missing)(
-    `passes promtool check metrics, with faults and default metrics${skipNote}`,
-    async () => {
-      expect((await exporter.scrape()).status).toBe(200);
-      // Retries, a customer collection error and parse errors, so that every family has samples; the
-      // broken customer owns one of the awkward names and keeps it as a last known value.
-      const broken = sim.customers()[4]!;
-      sim.setFaults({ throttleBurst: 2, retryAfter: "0", failCustomers: { [broken.id]: "badjson" } });
-      const { status, text, samples } = await exporter.scrape();
-      expect(status).toBe(200);
-      for (const name of [
-        "avepoint_customer_collect_errors_total",
-        "avepoint_api_retries_total",
-        "avepoint_api_parse_errors_total",
-      ])
-        expect(series(samples, name).length, name).toBeGreaterThan(0);
-      expect(value(samples, "avepoint_customer_collect_success", { customer_id: broken.id })).toBe(0);
-      const names = series(samples, "avepoint_scan_profile_info").map((s) => s.labels.profile_name);
-      expect(names).toHaveLength(30);
-      expect(names).toEqual(expect.arrayContaining([...AWKWARD_PROFILES]));
-
-      expectGrouped(text);
-      const served = await checkMetrics(text);
-      expect(served.output).toBe("");
-      expect(served.code).toBe(0);
-
-      // As main.ts serves it: prom-client's default process and Node.js metrics included.
-      const full = renderView(exporter.rounds.view()) + (await createSelfMetrics("test").registry.metrics());
-      expect(full).toContain("process_cpu_user_seconds_total");
-      expectGrouped(full);
-      const withDefaults = await checkMetrics(full);
-      expect(withDefaults.output).toBe("");
-      expect(withDefaults.code).toBe(0);
-    },
-  );
-
-  it("promtool is on PATH wherever REQUIRE_PROMETHEUS=1 asks for it", () => {
-    if (required)
-      expect(missing, "REQUIRE_PROMETHEUS=1 but promtool is not on PATH (apt-get install prometheus)").toBe(
-        false,
-      );
   });
 });
