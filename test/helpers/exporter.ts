@@ -1,4 +1,5 @@
 /** An exporter assembled exactly as main.ts does, for tests: config from argv/env, real client, Fastify app. */
+import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { onTestFinished } from "vitest";
 import type { FastifyInstance } from "fastify";
@@ -22,10 +23,19 @@ export interface TestExporter {
 
 export const SECRET = "demo-secret";
 
+export interface ExporterOptions {
+  /** Read files named by settings for real (certificates, keys, password files); default: none allowed. */
+  readonly files?: boolean;
+  /** Put the simulator's client secret in the environment (default true; false for certificate logins). */
+  readonly secret?: boolean;
+}
+
+/** @throws ConfigError for a bad configuration, Error when a private key cannot be read (as main.ts would exit). */
 export const exporterFor = async (
-  simulator: Simulator,
+  simulator: Pick<Simulator, "apiUrl" | "tokenUrl">,
   argv: readonly string[] = [],
   env: Record<string, string> = {},
+  options: ExporterOptions = {},
 ): Promise<TestExporter> => {
   const defaults = [
     `--avepoint.api-url=${simulator.apiUrl}`,
@@ -40,10 +50,12 @@ export const exporterFor = async (
   const given = new Set(argv.map((arg) => arg.split("=")[0]));
   const parsed = parseConfig(
     [...defaults.filter((arg) => !given.has(arg.split("=")[0])), ...argv],
-    { AVEPOINT_CLIENT_SECRET: SECRET, ...env },
-    () => {
-      throw new Error("no files in this test");
-    },
+    options.secret === false ? env : { AVEPOINT_CLIENT_SECRET: SECRET, ...env },
+    options.files
+      ? (path) => readFileSync(path, "utf8")
+      : () => {
+          throw new Error("no files in this test");
+        },
   ) as ParsedArgs;
   const { config } = parsed;
   const logs: string[] = [];
@@ -82,11 +94,12 @@ export const testSimulator = async (options: Partial<SimulatorOptions> = {}): Pr
 
 /** An exporter for the running test, closed when the test finishes. */
 export const testExporter = async (
-  simulator: Simulator,
+  simulator: Pick<Simulator, "apiUrl" | "tokenUrl">,
   argv: readonly string[] = [],
   env: Record<string, string> = {},
+  options: ExporterOptions = {},
 ): Promise<TestExporter> => {
-  const exporter = await exporterFor(simulator, argv, env);
+  const exporter = await exporterFor(simulator, argv, env, options);
   onTestFinished(() => exporter.close());
   return exporter;
 };

@@ -1,18 +1,18 @@
 import { X509Certificate, createPrivateKey, randomUUID, type KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Simulator } from "../../src/simulator/server.js";
+import { exporterFor, testExporter, testSimulator } from "../helpers/exporter.js";
 import { createPki, type Pki } from "./helpers.js";
-import { fileExporterFor, type FileExporter } from "./file-exporter.js";
 
 const PASSWORD = "k3y-Passw0rd-for-tests";
+/** Keys and certificates are real files here, and no client secret is given. */
+const FILES = { files: true, secret: false } as const;
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 let pki: Pki;
 let registered: { certFile: string; keyFile: string; certPem: string; keyPem: string };
 let other: { certFile: string; keyFile: string; certPem: string; keyPem: string };
-let simulator: Simulator | undefined;
-let exporter: FileExporter | undefined;
 
 beforeAll(() => {
   pki = createPki();
@@ -22,15 +22,8 @@ beforeAll(() => {
 
 afterAll(() => pki.remove());
 
-afterEach(async () => {
-  await exporter?.close();
-  await simulator?.close();
-  exporter = undefined;
-  simulator = undefined;
-});
-
 const startCertSimulator = (): Promise<Simulator> =>
-  startSimulator({
+  testSimulator({
     customers: 3,
     profilesPerCustomer: 2,
     clientSecret: null,
@@ -57,8 +50,8 @@ describe("certificate authentication against the identity service", () => {
     ],
   ])("gets a token with %s and reports avepoint_up 1", async (_name, keyFile, extra, env) => {
     const passwordFile = pki.write("password.txt", `${PASSWORD}\n`);
-    simulator = await startCertSimulator();
-    exporter = await fileExporterFor(
+    const simulator = await startCertSimulator();
+    const exporter = await testExporter(
       simulator,
       [
         `--avepoint.certificate-file=${registered.certFile}`,
@@ -66,6 +59,7 @@ describe("certificate authentication against the identity service", () => {
         ...extra.map((arg) => arg.replace("<password-file>", passwordFile)),
       ],
       env,
+      FILES,
     );
     const { status, text } = await exporter.scrape();
     expect(status).toBe(200);
@@ -78,23 +72,25 @@ describe("certificate authentication against the identity service", () => {
 
   it("refuses to start with an encrypted key and no or a wrong password", async () => {
     const encrypted = pki.encryptKey(registered.keyFile, "enc-wrong.key.pem", PASSWORD, "pkcs8");
-    simulator = await startCertSimulator();
+    const simulator = await startCertSimulator();
     const argv = [
       `--avepoint.certificate-file=${registered.certFile}`,
       `--avepoint.private-key-file=${encrypted}`,
     ];
     await expect(
-      fileExporterFor(simulator, argv, { AVEPOINT_PRIVATE_KEY_PASSWORD: "not-the-password" }),
+      exporterFor(simulator, argv, { AVEPOINT_PRIVATE_KEY_PASSWORD: "not-the-password" }, FILES),
     ).rejects.toThrow();
-    await expect(fileExporterFor(simulator, argv)).rejects.toThrow();
+    await expect(exporterFor(simulator, argv, {}, FILES)).rejects.toThrow();
   });
 
   it("with a key that does not belong to the registered certificate: avepoint_up 0, /metrics 200, invalid_client logged", async () => {
-    simulator = await startCertSimulator();
-    exporter = await fileExporterFor(simulator, [
-      `--avepoint.certificate-file=${registered.certFile}`,
-      `--avepoint.private-key-file=${other.keyFile}`,
-    ]);
+    const simulator = await startCertSimulator();
+    const exporter = await testExporter(
+      simulator,
+      [`--avepoint.certificate-file=${registered.certFile}`, `--avepoint.private-key-file=${other.keyFile}`],
+      {},
+      FILES,
+    );
     const { status, text } = await exporter.scrape();
     expect(status).toBe(200);
     expect(upOf(text)).toBe("0");
@@ -111,11 +107,13 @@ describe("certificate authentication against the identity service", () => {
   });
 
   it("with the certificate of another app: refused as well (thumbprint and signature do not match)", async () => {
-    simulator = await startCertSimulator();
-    exporter = await fileExporterFor(simulator, [
-      `--avepoint.certificate-file=${other.certFile}`,
-      `--avepoint.private-key-file=${other.keyFile}`,
-    ]);
+    const simulator = await startCertSimulator();
+    const exporter = await testExporter(
+      simulator,
+      [`--avepoint.certificate-file=${other.certFile}`, `--avepoint.private-key-file=${other.keyFile}`],
+      {},
+      FILES,
+    );
     const { status, text } = await exporter.scrape();
     expect(status).toBe(200);
     expect(upOf(text)).toBe("0");
@@ -178,7 +176,7 @@ describe("the simulator's identity service checks client assertions", () => {
   };
 
   it("accepts a well-formed assertion once and refuses the same jti replayed", async () => {
-    simulator = await startCertSimulator();
+    const simulator = await startCertSimulator();
     const jti = randomUUID();
     const first = await post(simulator, await sign(simulator, { jti }));
     expect(first.status).toBe(200);
@@ -193,7 +191,7 @@ describe("the simulator's identity service checks client assertions", () => {
   });
 
   it("refuses an expired assertion", async () => {
-    simulator = await startCertSimulator();
+    const simulator = await startCertSimulator();
     const now = Math.floor(Date.now() / 1000);
     const expired = await post(simulator, await sign(simulator, { exp: now - 120, nbf: now - 600 }));
     expect(expired).toEqual({
@@ -211,7 +209,7 @@ describe("the simulator's identity service checks client assertions", () => {
     ["the thumbprint of another certificate", { x5tOf: "other" }, /x5t does not match/],
     ["a not-before in the future", { nbf: "future" }, /claim nbf invalid/],
   ] as const)("refuses an assertion with %s", async (_name, patch, reason) => {
-    simulator = await startCertSimulator();
+    const simulator = await startCertSimulator();
     const claims: Claims = {};
     if ("aud" in patch) claims.aud = patch.aud;
     if ("iss" in patch) claims.iss = patch.iss;
