@@ -1,4 +1,5 @@
 /** Runs the compiled exporter as a real process (built by `npm test` before vitest runs). */
+import { onTestFinished } from "vitest";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -72,4 +73,13 @@ export const startProcess = async (args: string[], env: Record<string, string>):
         child.kill("SIGTERM");
       }),
   };
+};
+
+/** A started exporter process for the running test, stopped when the test finishes (stopping twice is harmless). */
+export const testProcess = async (args: string[], env: Record<string, string>): Promise<RunningExporter> => {
+  const exporter = await startProcess(args, env);
+  onTestFinished(async () => {
+    await exporter.stop();
+  });
+  return exporter;
 };

@@ -1,7 +1,7 @@
 import bcrypt from "bcryptjs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../src/simulator/server.js";
-import { runOnce, startProcess, type RunningExporter } from "../helpers/process.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testSimulator } from "../helpers/exporter.js";
+import { runOnce, testProcess } from "../helpers/process.js";
 import { basic, createPki, type Pki } from "./helpers.js";
 
 // Distinctive values, so that any leak (whole or in a log field) is found by a plain substring search.
@@ -16,8 +16,6 @@ let webConfig = "";
 let webHash = "";
 let cert: { certFile: string; keyFile: string; certPem: string; keyPem: string };
 let encryptedKey = "";
-let simulator: Simulator | undefined;
-let exporter: RunningExporter | undefined;
 
 beforeAll(() => {
   pki = createPki();
@@ -28,13 +26,6 @@ beforeAll(() => {
 });
 
 afterAll(() => pki.remove());
-
-afterEach(async () => {
-  await exporter?.stop();
-  await simulator?.close();
-  exporter = undefined;
-  simulator = undefined;
-});
 
 /** Every byte an operator or a scraper could see: response bodies and headers. */
 const exercise = async (url: string, seen: string[]): Promise<void> => {
@@ -80,7 +71,7 @@ describe("no secret ever shows up in logs, answers or --config.check", () => {
     const seen: string[] = [];
     const env = { AVEPOINT_CLIENT_SECRET: CLIENT_SECRET };
     // The identity service refuses the first token request, so the refusal is logged (at debug level too).
-    simulator = await startSimulator({
+    const simulator = await testSimulator({
       customers: 3,
       profilesPerCustomer: 2,
       clientSecret: CLIENT_SECRET,
@@ -95,7 +86,7 @@ describe("no secret ever shows up in logs, answers or --config.check", () => {
       "--collect.min-interval=0s",
     ];
     // logfmt is rendered from pino's JSON lines, so whatever one leaks the other does too.
-    exporter = await startProcess(args, env);
+    const exporter = await testProcess(args, env);
     const refused = await fetch(`${exporter.url}/metrics`, {
       headers: { Authorization: basic(USER, WEB_PASSWORD) },
     });
@@ -148,8 +139,12 @@ describe("no secret ever shows up in logs, answers or --config.check", () => {
   });
 
   it("a wrong client secret: refused and logged, the secret is not", async () => {
-    simulator = await startSimulator({ customers: 1, profilesPerCustomer: 1, clientSecret: "the-right-one" });
-    exporter = await startProcess(
+    const simulator = await testSimulator({
+      customers: 1,
+      profilesPerCustomer: 1,
+      clientSecret: "the-right-one",
+    });
+    const exporter = await testProcess(
       [
         `--avepoint.api-url=${simulator.apiUrl}`,
         `--avepoint.token-url=${simulator.tokenUrl}`,
@@ -167,7 +162,7 @@ describe("no secret ever shows up in logs, answers or --config.check", () => {
 
   it("private key password (certificate authentication) and basic-auth password", async () => {
     const seen: string[] = [];
-    simulator = await startSimulator({
+    const simulator = await testSimulator({
       customers: 3,
       profilesPerCustomer: 2,
       clientSecret: null,
@@ -186,7 +181,7 @@ describe("no secret ever shows up in logs, answers or --config.check", () => {
       "--collect.min-interval=0s",
     ];
     const env = { AVEPOINT_PRIVATE_KEY_PASSWORD: KEY_PASSWORD };
-    exporter = await startProcess(args, env);
+    const exporter = await testProcess(args, env);
     const first = await (
       await fetch(`${exporter.url}/metrics`, { headers: { Authorization: basic(USER, WEB_PASSWORD) } })
     ).text();
