@@ -4,6 +4,7 @@
  * main.ts, the tests and the benchmarks all build it this way.
  */
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { redactor, secretsOf } from "./config/secrets.js";
 import { createAvePointApi } from "./avepoint/index.js";
 import { withProblemLog } from "./avepoint/problem-log.js";
 import { registerRateMetrics } from "./metrics/api-rate.js";
@@ -76,8 +77,13 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
     ],
   });
   const web = options.web ?? null;
+  // What reaches the landing page is scrubbed of the credentials, the rotated ones included: an
+  // identity service or API that echoes them must not put them on `/`.
+  let secrets = secretsOf(config.avepoint.credentials);
+  let redact = redactor(secrets);
   const app = buildApp({
     rounds,
+    redact: (text) => redact(text),
     selfRegistry: self.registry,
     version: options.version,
     telemetryPath: config.web.telemetryPath,
@@ -94,8 +100,11 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
     rounds,
     self,
     reconfigure: (next) => {
-      if (JSON.stringify(next.avepoint.credentials) !== JSON.stringify(config.avepoint.credentials))
+      if (JSON.stringify(next.avepoint.credentials) !== JSON.stringify(config.avepoint.credentials)) {
         tokens.setCredentials(next.avepoint.credentials);
+        secrets = [...secrets, ...secretsOf(next.avepoint.credentials)];
+        redact = redactor(secrets);
+      }
       current = selectionOf(next);
       config = next;
     },
