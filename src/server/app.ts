@@ -13,7 +13,7 @@ import type { Rounds } from "../collect/rounds.js";
 import type { View } from "../collect/view.js";
 import { renderChunks } from "../metrics/render.js";
 import { redactor } from "../config/secrets.js";
-import { renderLanding } from "./landing.js";
+import { refreshSecondsOf, renderLanding, renderLandingStatus } from "./landing.js";
 import { scrapeDeadline } from "./scrape-deadline.js";
 import { fastifyTimeoutOptions, serverTimeouts, type ServerTimeouts } from "./timeouts.js";
 
@@ -105,18 +105,23 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
         .send(Readable.from(exposition(view, own), { objectMode: false }));
     });
 
-    scope.get("/", async (_request, reply) =>
-      reply.type("text/html; charset=utf-8").send(
-        renderLanding({
-          version: deps.version,
-          telemetryPath: deps.telemetryPath,
-          flavor: deps.flavor,
-          apiUrl: deps.apiUrl,
-          view: deps.rounds.view(),
-          redact: deps.redact ?? redactor([]),
-        }),
-      ),
-    );
+    // `?part=status` answers the part the page refreshes in place, behind the same guard as the page.
+    scope.get<{ Querystring: { part?: string; refresh?: string } }>("/", async (request, reply) => {
+      const options = {
+        version: deps.version,
+        telemetryPath: deps.telemetryPath,
+        flavor: deps.flavor,
+        apiUrl: deps.apiUrl,
+        view: deps.rounds.view(),
+        now: now() / 1000,
+        redact: deps.redact ?? redactor([]),
+        refreshSeconds: refreshSecondsOf(request.query.refresh),
+      };
+      return reply
+        .type("text/html; charset=utf-8")
+        .header("Cache-Control", "no-store")
+        .send(request.query.part === "status" ? renderLandingStatus(options) : renderLanding(options));
+    });
 
     if (deps.reload) {
       const reload = deps.reload;
