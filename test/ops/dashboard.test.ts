@@ -1,54 +1,45 @@
-/** The Grafana dashboard and its provisioning: valid, every panel queries Prometheus, variables work. */
-import { readdirSync, readFileSync } from "node:fs";
+/**
+ * The Grafana dashboard and its provisioning: generated from scripts/dashboard and not stale, valid,
+ * every panel queries Prometheus, the variables carry IDs, and every customer or profile query
+ * filters by them. The queries themselves run on a real Prometheus in test/e2e/prometheus.test.ts.
+ */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { format, resolveConfig } from "prettier";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { fleetDashboard } from "../../scripts/dashboard/fleet.js";
+import { CUSTOMER, PROFILE } from "../../scripts/dashboard/variables.js";
+import { METRICS } from "../../src/metrics/names.js";
+import {
+  dataPanels,
+  formatSelection,
+  interpolate,
+  queryResultText,
+  readDashboard,
+  variable,
+  variableOptions,
+} from "../e2e/grafana.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), "utf8");
-
-interface Target {
-  refId: string;
-  expr: string;
-  datasource?: { type: string; uid: string };
-}
-interface Panel {
-  id: number;
-  type: string;
-  title: string;
-  gridPos: { h: number; w: number; x: number; y: number };
-  datasource?: { type: string; uid: string };
-  targets?: Target[];
-  panels?: Panel[];
-}
-interface Variable {
-  name: string;
-  type: string;
-  query: unknown;
-  definition?: string;
-  multi?: boolean;
-  includeAll?: boolean;
-  datasource?: { type: string; uid: string };
-}
-interface Dashboard {
-  uid: string;
-  title: string;
-  schemaVersion: number;
-  panels: Panel[];
-  templating: { list: Variable[] };
-}
-
+const FILE = "grafana/dashboards/avepoint-fleet.json";
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" };
-const files = readdirSync(join(root, "grafana/dashboards")).filter((name) => name.endsWith(".json"));
 
-describe.each(files)("grafana/dashboards/%s", (name) => {
-  const text = read(`grafana/dashboards/${name}`);
-  const dashboard = JSON.parse(text) as Dashboard;
-  // rows group panels; they hold no query themselves
+describe(FILE, () => {
+  it("is what scripts/dashboard generates (run `npm run dashboard` after changing it)", async () => {
+    const path = join(root, FILE);
+    const json = JSON.stringify(fleetDashboard(join(root, "prometheus/rules/avepoint-alerts.yml")), null, 2);
+    const text = await format(json, { ...(await resolveConfig(path)), filepath: path });
+    await expect(text).toMatchFileSnapshot(path);
+  });
+
+  const text = read(FILE);
+  const dashboard = readDashboard();
   const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
-  const dataPanels = panels.filter((panel) => panel.type !== "row");
-  const variables = dashboard.templating.list;
+  const queried = dataPanels(dashboard);
+  const targets = queried.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, ...target })));
 
   it("is a Grafana 10+ dashboard with a stable uid and no instance-specific id", () => {
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(38);
@@ -57,39 +48,38 @@ describe.each(files)("grafana/dashboards/%s", (name) => {
     expect((dashboard as unknown as { id: unknown }).id).toBeNull();
   });
 
-  it("is indented with 2 spaces (prettier keeps the rest in shape)", () => {
-    for (const line of text.split("\n"))
-      expect(/^(?: {2})*(?! )/.test(line) && !line.includes("\t"), line).toBe(true);
+  it("asks for the Prometheus data source on import and makes it the $datasource default", () => {
+    expect(dashboard.__inputs).toEqual([
+      expect.objectContaining({ name: "DS_PROMETHEUS", type: "datasource", pluginId: "prometheus" }),
+    ]);
+    const datasource = variable(dashboard, "datasource");
+    expect(datasource).toMatchObject({ type: "datasource", query: "prometheus" });
+    expect(datasource.current?.value).toBe("${DS_PROMETHEUS}");
+    // Only the variable names the import input: every panel follows the variable.
+    expect(text.split("${DS_PROMETHEUS}")).toHaveLength(2);
   });
 
-  it("has unique panel ids and titles", () => {
+  it("has unique panel ids and titles, inside the 24-column grid without overlaps", () => {
     const ids = panels.map((panel) => panel.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.every((id) => Number.isInteger(id) && id > 0)).toBe(true);
-    const titles = panels.map((panel) => panel.title);
-    expect(new Set(titles).size).toBe(titles.length);
-  });
-
-  it("places every panel inside the 24-column grid without overlaps", () => {
+    expect(new Set(panels.map((panel) => panel.title)).size).toBe(panels.length);
     const cells = new Set<string>();
     for (const { title, gridPos } of panels) {
       expect(gridPos.x + gridPos.w, title).toBeLessThanOrEqual(24);
-      for (let x = gridPos.x; x < gridPos.x + gridPos.w; x++) {
+      for (let x = gridPos.x; x < gridPos.x + gridPos.w; x++)
         for (let y = gridPos.y; y < gridPos.y + gridPos.h; y++) {
           expect(cells.has(`${x},${y}`), `${title} overlaps at ${x},${y}`).toBe(false);
           cells.add(`${x},${y}`);
         }
-      }
     }
   });
 
-  it("has a query in every panel, on the ${datasource} variable", () => {
-    expect(dataPanels.length).toBeGreaterThan(10);
-    for (const panel of dataPanels) {
+  it("has a query in every panel, on the ${datasource} variable, described", () => {
+    expect(queried.length).toBeGreaterThan(20);
+    for (const panel of queried) {
       expect(panel.datasource, panel.title).toEqual(DATASOURCE);
+      expect(panel.description, panel.title).toBeTruthy();
       expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
-      const refIds = (panel.targets ?? []).map((target) => target.refId);
-      expect(new Set(refIds).size, panel.title).toBe(refIds.length);
       for (const target of panel.targets ?? []) {
         expect(target.expr.trim(), panel.title).not.toBe("");
         expect(target.datasource, panel.title).toEqual(DATASOURCE);
@@ -97,41 +87,125 @@ describe.each(files)("grafana/dashboards/%s", (name) => {
     }
   });
 
-  it("has the datasource, customer and profile variables (multi, All)", () => {
-    expect(variables.map((variable) => variable.name)).toEqual(["datasource", "customer", "profile"]);
-    expect(variables[0]).toMatchObject({ type: "datasource", query: "prometheus" });
-    for (const variable of variables.slice(1)) {
-      expect(variable).toMatchObject({
+  it("has the datasource, customer and profile variables: IDs as values, names as text, multi, All", () => {
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual(["datasource", "customer", "profile"]);
+    for (const [name, id] of [
+      ["customer", "customer_id"],
+      ["profile", "profile_id"],
+    ] as const) {
+      const v = variable(dashboard, name);
+      expect(v).toMatchObject({
         type: "query",
         multi: true,
         includeAll: true,
+        allValue: ".*",
         datasource: DATASOURCE,
       });
-      expect(variable.definition).toMatch(/^label_values\(avepoint_\w+_info(\{[^}]*\})?, \w+\)$/);
-      expect((variable.query as { query: string }).query).toBe(variable.definition);
+      expect(v.definition).toMatch(/^query_result\(/);
+      expect((v.query as { query: string; qryType: number }).query).toBe(v.definition);
+      expect(v.regex).toContain(`${id}="(?<value>`);
+      expect(v.regex).toContain("(?<text>");
     }
+    // the profile list follows the selected customers
+    expect(variable(dashboard, "profile").definition).toContain(CUSTOMER);
+  });
+
+  it("filters every customer and profile query by the variables; the exporter's own panels by neither", () => {
+    const profileValues: string[] = Object.values(METRICS)
+      .map((m) => m.name)
+      .filter((name) => name.startsWith("avepoint_scan_profile_") && name !== METRICS.profileInfo.name);
+    const customerValues: string[] = Object.values(METRICS)
+      .map((m) => m.name)
+      .filter((name) => name.startsWith("avepoint_customer_") && name !== METRICS.customerInfo.name);
+    let filtered = 0;
+    for (const { panel, refId, expr } of targets) {
+      const where = `${panel.title} ${refId}`;
+      for (const match of expr.matchAll(/\b(avepoint_[a-z_]+)(\{[^}]*\})?/g)) {
+        const [, metric, selector = ""] = match as unknown as [string, string, string | undefined];
+        if (profileValues.includes(metric)) {
+          expect(selector, `${where}: ${metric}`).toContain(CUSTOMER);
+          expect(selector, `${where}: ${metric}`).toContain(PROFILE);
+          filtered++;
+        } else if (customerValues.includes(metric)) {
+          expect(selector, `${where}: ${metric}`).toContain(CUSTOMER);
+          expect(selector, `${where}: ${metric}`).not.toContain(PROFILE);
+          filtered++;
+        } else if (metric !== METRICS.profileInfo.name && metric !== METRICS.customerInfo.name) {
+          expect(selector, `${where}: ${metric} is the exporter's own`).not.toMatch(/\$customer|\$profile/);
+        }
+      }
+      // a panel that filters says so in its row title; the exporter's panels are in a row that says they are not
+      const about = /\$customer|\$profile/.test(expr);
+      const row = [...dashboard.panels]
+        .reverse()
+        .find((p) => p.type === "row" && p.gridPos.y < panel.gridPos.y);
+      expect(row?.title, where).toMatch(about ? /filter/ : /not filtered/);
+    }
+    expect(filtered).toBeGreaterThanOrEqual(25);
   });
 
   it("uses only variables it defines", () => {
     const defined = new Set([
-      ...variables.map((variable) => variable.name),
+      "datasource",
+      "customer",
+      "profile",
       "__rate_interval",
-      "__range",
       "__all",
+      "DS_PROMETHEUS",
     ]);
-    const used = [...text.matchAll(/\$\{?(\w+)/g)].map((match) => match[1] as string);
-    for (const name of used) expect([...defined], `$${name}`).toContain(name);
+    for (const match of text.matchAll(/\$\{?(\w+)/g)) expect([...defined], match[0]).toContain(match[1]);
   });
 
-  it("filters the profile queries by the customer and profile variables", () => {
-    const profileQueries = dataPanels
-      .flatMap((panel) => panel.targets ?? [])
-      .filter((target) => target.expr.includes("avepoint_scan_profile_info"));
-    expect(profileQueries.length).toBeGreaterThan(3);
-    for (const { expr } of profileQueries) {
-      expect(expr).toContain('customer_name=~"$customer"');
-      expect(expr).toContain('profile_name=~"$profile"');
-    }
+  it("shows the AvePointRemovedObjectsSurge expression, filtered, in the daily changes row", () => {
+    const panel = queried.find((p) => p.title.includes("AvePointRemovedObjectsSurge"));
+    const rules = parse(read("prometheus/rules/avepoint-alerts.yml")) as {
+      groups: { rules: { alert?: string; expr: string }[] }[];
+    };
+    const alert = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === "AvePointRemovedObjectsSurge");
+    const squash = (s: string): string =>
+      s
+        .replaceAll(/\{[^}]*\}/g, "")
+        .replaceAll(/\s+/g, " ")
+        .trim();
+    expect(squash(panel?.targets?.[0]?.expr ?? "")).toBe(squash(alert?.expr ?? "?"));
+  });
+});
+
+describe("Grafana's formatting, as the tests emulate it", () => {
+  it.each([
+    ["plain GUID", ["0f8fad5b-d9cb-469f-a165-70867728950e"], "0f8fad5b-d9cb-469f-a165-70867728950e"],
+    [
+      "regex metacharacters",
+      ["a.*b|c(d)[e]{f}+?^$"],
+      "a\\\\.\\\\*b\\\\|c\\\\(d\\\\)\\\\[e\\\\]\\\\{f\\\\}\\\\+\\\\?\\\\^\\\\$",
+    ],
+    ["backslash", ["back\\slash"], "back\\\\\\\\slash"],
+    ["quotes are left alone", [`it's "x"`], `it's "x"`],
+    ["two values", ["a", "b.c"], "(a|b\\\\.c)"],
+  ])("%s", (_name, values, expected) => {
+    expect(formatSelection({ values }, ".*")).toBe(expected);
+  });
+
+  it("writes the custom all value for All, and built-in intervals", () => {
+    expect(interpolate('x{customer_id=~"$customer"}[$__rate_interval]', { customer: { all: true } })).toBe(
+      'x{customer_id=~".*"}[1m]',
+    );
+  });
+
+  it("reads text and value out of a query_result() series whatever the name holds", () => {
+    const regex = variable(readDashboard(), "customer").regex as string;
+    const names = [
+      'Müller & Söhne "GmbH"',
+      "Line\nBreak Inc",
+      'x",customer_name="y"} 1 2',
+      "",
+      "Back\\slash",
+    ];
+    const texts = names.map((name, i) =>
+      queryResultText({ customer_id: `id-${i}`, customer_name: name }, [1700000000, "1"]),
+    );
+    texts.push(queryResultText({ customer_id: 'q"uote', customer_name: "Q" }, [1700000000, "1"]));
+    expect(variableOptions(texts, regex)).toEqual(names.map((name, i) => ({ value: `id-${i}`, text: name })));
   });
 });
 
@@ -139,11 +213,11 @@ describe("grafana/provisioning", () => {
   it("provisions a Prometheus data source", () => {
     const config = parse(read("grafana/provisioning/datasources/prometheus.yml")) as {
       apiVersion: number;
-      datasources: { type: string; url: string }[];
+      datasources: { type: string; url: string; isDefault: boolean }[];
     };
     expect(config.apiVersion).toBe(1);
     expect(config.datasources).toEqual([
-      expect.objectContaining({ type: "prometheus", url: "http://prometheus:9090" }),
+      expect.objectContaining({ type: "prometheus", url: "http://prometheus:9090", isDefault: true }),
     ]);
   });
 

@@ -1,0 +1,424 @@
+/**
+ * The "AvePoint fleet" dashboard as code: metric names come from src/metrics/names.ts and the
+ * removed-objects panel runs the AvePointRemovedObjectsSurge expression of
+ * prometheus/rules/avepoint-alerts.yml, so neither can drift. test/ops/dashboard.test.ts writes it
+ * to grafana/dashboards/avepoint-fleet.json (`npm run dashboard`) and fails when that file is stale.
+ */
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { METRICS } from "../../src/metrics/names.js";
+import { datasourceVariable, importHeader, layout, type PanelSpec, type RowSpec } from "./grafana.js";
+import { CUSTOMER, PROFILE, customerVariable, profileVariable } from "./variables.js";
+
+const n = Object.fromEntries(Object.entries(METRICS).map(([key, metric]) => [key, metric.name])) as {
+  readonly [K in keyof typeof METRICS]: (typeof METRICS)[K]["name"];
+};
+
+/** Filters of profile series (both variables) and of customer series (the customer variable). */
+const p = (name: string, ...matchers: string[]): string =>
+  `${name}{${[...matchers, CUSTOMER, PROFILE].join(", ")}}`;
+const c = (name: string, ...matchers: string[]): string => `${name}{${[...matchers, CUSTOMER].join(", ")}}`;
+
+/** Profile series with the names of `avepoint_scan_profile_info` (same target, same IDs). */
+const withProfileNames = (expr: string, labels = "customer_name, profile_name"): string =>
+  `${expr} * on (job, instance, customer_id, profile_id) group_left (${labels}) ${n.profileInfo}`;
+/** A per-customer result (any target) with the customer's name. */
+const withCustomerName = (expr: string): string =>
+  `${expr} * on (customer_id) group_left (customer_name) max by (customer_id, customer_name) (${n.customerInfo})`;
+
+const FAILED = 'state=~"failed|error_start"';
+const SURGE_ALERT = "AvePointRemovedObjectsSurge";
+
+/**
+ * The expression of alert `name` in `rulesFile`, with the dashboard's filters on every selector of
+ * the given metrics. @throws Error when the alert is missing or a selector already has matchers.
+ */
+export const alertExpr = (rulesFile: string, name: string, filtered: readonly string[]): string => {
+  const doc = parse(readFileSync(rulesFile, "utf8")) as {
+    groups: { rules: { alert?: string; expr: string }[] }[];
+  };
+  const rule = doc.groups.flatMap((group) => group.rules).find((r) => r.alert === name);
+  if (rule === undefined) throw new Error(`${rulesFile}: no alert ${name}`);
+  let expr = rule.expr.trim().replaceAll(/\s+/g, " ");
+  for (const metric of filtered) {
+    if (new RegExp(`\\b${metric}\\{`).test(expr)) throw new Error(`${name}: ${metric} already has matchers`);
+    expr = expr.replaceAll(new RegExp(`\\b${metric}\\b`, "g"), p(metric));
+  }
+  return expr;
+};
+
+const stat = (
+  title: string,
+  description: string,
+  expr: string,
+  extra: Partial<PanelSpec> = {},
+): PanelSpec => ({
+  type: "stat",
+  title,
+  description,
+  w: 4,
+  h: 5,
+  instant: true,
+  targets: [{ expr, legendFormat: "__auto" }],
+  options: { colorMode: "background", graphMode: "none", reduceOptions: { calcs: ["lastNotNull"] } },
+  ...extra,
+});
+
+const table = (title: string, description: string, expr: string, w: number, h = 8): PanelSpec => ({
+  type: "table",
+  title,
+  description,
+  w,
+  h,
+  instant: true,
+  targets: [{ expr, format: "table" }],
+  transformations: [{ id: "organize", options: { excludeByName: { Time: true, __name__: true } } }],
+});
+
+const timeseries = (
+  title: string,
+  description: string,
+  targets: PanelSpec["targets"],
+  w: number,
+  extra: Partial<PanelSpec> = {},
+): PanelSpec => ({ type: "timeseries", title, description, w, h: 8, instant: false, targets, ...extra });
+
+const topCustomers = (
+  title: string,
+  description: string,
+  expr: string,
+  extra: Partial<PanelSpec> = {},
+): PanelSpec => ({
+  type: "bargauge",
+  title,
+  description,
+  w: 8,
+  h: 9,
+  instant: true,
+  targets: [{ expr, legendFormat: "{{customer_name}}" }],
+  options: { displayMode: "gradient", orientation: "horizontal", reduceOptions: { calcs: ["lastNotNull"] } },
+  ...extra,
+});
+
+const topCustomersBySum = (title: string, metric: string): PanelSpec =>
+  topCustomers(
+    title,
+    `Sum over the selected profiles of each customer's latest daily reports (${metric}).`,
+    `topk(10, ${withCustomerName(`sum by (customer_id) (${p(metric)})`)})`,
+  );
+
+/** @param rulesFile prometheus/rules/avepoint-alerts.yml, for the alert the removed-objects panel shows. */
+const rows = (rulesFile: string): RowSpec[] => [
+  {
+    row: "Scan status (customer and profile filters)",
+    panels: [
+      {
+        ...stat(
+          "Profiles by last scan state",
+          "Selected profiles by the state of their last scan.",
+          `count by (state) (${p(n.profileState)} == 1)`,
+        ),
+        w: 16,
+        h: 6,
+        targets: [{ expr: `count by (state) (${p(n.profileState)} == 1)`, legendFormat: "{{state}}" }],
+        options: { colorMode: "value", graphMode: "none", reduceOptions: { calcs: ["lastNotNull"] } },
+      },
+      stat(
+        "Failed scans",
+        "Selected profiles whose last scan failed or failed to start (AvePointScanFailed).",
+        `count(${p(n.profileState, FAILED)} == 1) or vector(0)`,
+        { h: 6, thresholds: [1, 1] },
+      ),
+      stat(
+        "Customers failing collection",
+        "Selected customers whose latest collection attempt failed (AvePointCustomerCollectFailing).",
+        `count(${c(n.customerSuccess)} == 0) or vector(0)`,
+        { h: 6, thresholds: [1, 1] },
+      ),
+      table(
+        "Failed scans and scans with exceptions",
+        "Selected profiles whose last scan failed, failed to start or finished with exceptions.",
+        withProfileNames(
+          `(${p(n.profileState, 'state=~"failed|error_start|finished_with_exception"')} == 1)`,
+          "customer_name, profile_name, tenant_domain",
+        ),
+        24,
+        9,
+      ),
+      timeseries(
+        "Profiles by last scan state over time",
+        "Selected profiles by the state of their last scan.",
+        [{ expr: `count by (state) (${p(n.profileState)} == 1)`, legendFormat: "{{state}}" }],
+        12,
+      ),
+      {
+        ...topCustomers(
+          "Customers with most failed profiles",
+          "Selected customers by the number of selected profiles whose last scan failed or failed to start.",
+          `topk(10, ${withCustomerName(`count by (customer_id) (${p(n.profileState, FAILED)} == 1)`)})`,
+        ),
+        w: 12,
+        h: 8,
+      },
+    ],
+  },
+  {
+    row: "Daily changes (customer and profile filters)",
+    panels: [
+      timeseries(
+        "Daily report counts",
+        "Sum over the selected profiles of the counts in their latest daily report; each steps once a day.",
+        [
+          { expr: `sum(${p(n.profileNew)})`, legendFormat: "new registered" },
+          { expr: `sum(${p(n.profileMoved)})`, legendFormat: "moved" },
+          { expr: `sum(${p(n.profileRemoved)})`, legendFormat: "removed / out of policy" },
+        ],
+        12,
+      ),
+      timeseries(
+        "Removed or out-of-policy objects per profile (top 10)",
+        "The selected profiles with the most objects removed from Microsoft 365 or out of policy in their latest daily report.",
+        [
+          {
+            expr: `topk(10, ${withProfileNames(p(n.profileRemoved))})`,
+            legendFormat: "{{customer_name}} / {{profile_name}}",
+          },
+        ],
+        12,
+      ),
+      {
+        ...table(
+          "Sudden rises in removed objects (AvePointRemovedObjectsSurge)",
+          "Selected profiles whose latest daily report counts at least 100 removed or out-of-policy objects and more than twice the highest daily count of the week before: the alert's own expression (RUNBOOK.md).",
+          alertExpr(rulesFile, SURGE_ALERT, [n.profileRemoved, n.profileInfo]),
+          24,
+          6,
+        ),
+      },
+      topCustomersBySum("Top customers by removed / out-of-policy objects", n.profileRemoved),
+      topCustomersBySum("Top customers by new objects", n.profileNew),
+      topCustomersBySum("Top customers by moved objects", n.profileMoved),
+    ],
+  },
+  {
+    row: "Daily report staleness (customer and profile filters)",
+    panels: [
+      stat(
+        "Profiles without a report for 26h",
+        "Selected profiles whose latest daily report is more than 26 hours old.",
+        `count(time() - ${p(n.profileDailyReport)} > 26 * 3600) or vector(0)`,
+        { h: 8, thresholds: [1, 10] },
+      ),
+      table(
+        "Oldest daily reports",
+        "The selected profiles with the oldest daily reports.",
+        `topk(20, ${withProfileNames(`(time() - ${p(n.profileDailyReport)})`)})`,
+        10,
+      ),
+      {
+        ...topCustomers(
+          "Oldest daily report per customer",
+          "Selected customers by the age of the oldest daily report among their selected profiles.",
+          `topk(15, ${withCustomerName(`max by (customer_id) (time() - ${p(n.profileDailyReport)})`)})`,
+          { unit: "s" },
+        ),
+        w: 10,
+        h: 8,
+      },
+    ],
+  },
+  {
+    row: "Collection of customers (customer filter)",
+    panels: [
+      stat(
+        "Customers with data older than 1h",
+        "Selected customers last collected completely more than an hour ago (AvePointCustomerDataStale).",
+        `count(time() - ${c(n.customerLastSuccess)} > 3600) or vector(0)`,
+        { h: 8, thresholds: [1, 10] },
+      ),
+      table(
+        "Customers by time since last complete collection",
+        "The selected customers whose data is oldest.",
+        `topk(20, (time() - ${c(n.customerLastSuccess)}) * on (job, instance, customer_id) group_left (customer_name) ${n.customerInfo})`,
+        10,
+      ),
+      timeseries(
+        "Customer collection errors by reason",
+        "Failed collections of the selected customers per second, by reason.",
+        [
+          {
+            expr: `sum by (reason) (rate(${c(n.customerErrors)}[$__rate_interval]))`,
+            legendFormat: "{{reason}}",
+          },
+        ],
+        10,
+        { unit: "ops" },
+      ),
+      {
+        type: "histogram",
+        title: "Customer data age distribution",
+        description: "How old the selected customers' data is (time since their last complete collection).",
+        w: 12,
+        h: 8,
+        instant: true,
+        targets: [{ expr: `time() - ${c(n.customerLastSuccess)}`, legendFormat: "{{customer_id}}" }],
+        unit: "s",
+      },
+      timeseries(
+        "Customer data age (median, p90, oldest)",
+        "Age of the selected customers' data.",
+        [
+          { expr: `quantile(0.5, time() - ${c(n.customerLastSuccess)})`, legendFormat: "median" },
+          { expr: `quantile(0.9, time() - ${c(n.customerLastSuccess)})`, legendFormat: "p90" },
+          { expr: `max(time() - ${c(n.customerLastSuccess)})`, legendFormat: "oldest" },
+        ],
+        12,
+        { unit: "s" },
+      ),
+    ],
+  },
+  {
+    row: "Exporter health (whole exporter, not filtered)",
+    panels: [
+      stat("AvePoint API up", "1 if the exporter's latest listing of customers succeeded.", n.up, {
+        targets: [{ expr: n.up, legendFormat: "{{instance}}" }],
+      }),
+      stat(
+        "Age of served data",
+        "Time since the served data was last updated.",
+        `time() - ${n.lastCollect}`,
+        {
+          targets: [{ expr: `time() - ${n.lastCollect}`, legendFormat: "{{instance}}" }],
+          unit: "s",
+        },
+      ),
+      stat("Round running", "1 while a collection round runs.", `max(${n.roundRunning})`),
+      {
+        ...stat(
+          "Round progress",
+          "Customers attempted in the running round (or the last one), of those selected.",
+          `sum(${n.roundCustomersDone}) / sum(${n.roundCustomers})`,
+        ),
+        type: "gauge",
+        unit: "percentunit",
+        min: 0,
+        max: 1,
+      },
+      timeseries(
+        "Round duration",
+        "Wall time of the last complete collection round.",
+        [{ expr: n.collectDuration, legendFormat: "{{instance}}" }],
+        8,
+        { h: 5, unit: "s" },
+      ),
+      timeseries(
+        "API requests by status code",
+        "Requests to AvePoint per second.",
+        [{ expr: "sum by (code) (avepoint:api_requests:rate5m)", legendFormat: "{{code}}" }],
+        12,
+        { unit: "reqps" },
+      ),
+      timeseries(
+        "API request latency p95",
+        "95th percentile of AvePoint's answer time by endpoint.",
+        [{ expr: "avepoint:api_request_duration_seconds:p95_5m", legendFormat: "{{endpoint}}" }],
+        12,
+        { unit: "s" },
+      ),
+      timeseries(
+        "API retries by reason",
+        "Requests to AvePoint retried per second.",
+        [{ expr: "sum by (reason) (avepoint:api_retries:rate5m)", legendFormat: "{{reason}}" }],
+        8,
+        { unit: "reqps" },
+      ),
+      timeseries(
+        "Throttling",
+        "Answers 429 per second, and seconds per second under AvePoint's Retry-After pauses.",
+        [
+          {
+            expr: 'sum(avepoint:api_requests:rate5m{code="429"}) or vector(0)',
+            legendFormat: "429 answers/s",
+          },
+          { expr: "avepoint:api_throttled_seconds:rate5m", legendFormat: "waiting (s/s)" },
+        ],
+        8,
+      ),
+      timeseries(
+        "Token requests and parse errors",
+        "Token requests by result, and answers that could not be read, per second.",
+        [
+          {
+            expr: `sum by (result) (rate(${n.tokenRequests}[$__rate_interval]))`,
+            legendFormat: "token {{result}}",
+          },
+          {
+            expr: `sum by (endpoint) (rate(${n.apiParseErrors}[$__rate_interval]))`,
+            legendFormat: "parse error {{endpoint}}",
+          },
+        ],
+        8,
+        { unit: "ops" },
+      ),
+      timeseries(
+        "Round progress over time",
+        "Customers selected and attempted in the running round.",
+        [
+          { expr: `sum(${n.roundCustomers})`, legendFormat: "selected" },
+          { expr: `sum(${n.roundCustomersDone})`, legendFormat: "attempted" },
+        ],
+        8,
+      ),
+      timeseries(
+        "Rounds by result and time since the last complete round",
+        "Rounds ended per hour by result, and seconds since the last complete round.",
+        [
+          { expr: `sum by (result) (increase(${n.roundsTotal}[1h]))`, legendFormat: "{{result}} per hour" },
+          {
+            expr: `time() - max(${n.roundLastEnd})`,
+            legendFormat: "since last complete round (s)",
+          },
+        ],
+        8,
+      ),
+      table("Exporter build", "Version, revision and Node.js of each exporter.", n.buildInfo, 8),
+    ],
+  },
+];
+
+/** The dashboard as Grafana exports it for sharing: an import asks for the Prometheus data source. */
+export const fleetDashboard = (rulesFile: string): Record<string, unknown> => ({
+  ...importHeader("10.4.0"),
+  annotations: {
+    list: [
+      {
+        builtIn: 1,
+        datasource: { type: "grafana", uid: "-- Grafana --" },
+        enable: true,
+        hide: true,
+        iconColor: "rgba(0, 211, 255, 1)",
+        name: "Annotations & Alerts",
+        type: "dashboard",
+      },
+    ],
+  },
+  description:
+    "Scan status, daily changes and exporter health of all AvePoint Elements customers. Generated by scripts/dashboard (npm run dashboard); do not edit by hand.",
+  editable: true,
+  fiscalYearStartMonth: 0,
+  graphTooltip: 1,
+  id: null,
+  links: [],
+  panels: layout(rows(rulesFile)),
+  refresh: "1m",
+  schemaVersion: 39,
+  tags: ["avepoint", "microsoft-365"],
+  templating: { list: [datasourceVariable(), customerVariable(), profileVariable()] },
+  time: { from: "now-7d", to: "now" },
+  timepicker: {},
+  timezone: "browser",
+  title: "AvePoint fleet",
+  uid: "avepoint-fleet",
+  version: 1,
+  weekStart: "",
+});
