@@ -88,13 +88,15 @@ const BUILTINS: Readonly<Record<string, string>> = {
 };
 
 /**
- * `expr` with `$name` and `${name}` replaced as Grafana would. @throws Error for a variable that is
+ * `expr` with `$name` and `${name}` replaced as Grafana would (or as `format` says, for a test's own
+ * reference). @throws Error for a variable that is
  * neither given nor built in, or a `${name:format}` (none is used; its formatting is not this one).
  */
 export const interpolate = (
   expr: string,
   selections: Readonly<Record<string, Selection>>,
   allValue = ".*",
+  formatter: (selection: Selection, allValue: string) => string = formatSelection,
 ): string =>
   expr.replaceAll(
     /\$\{(\w+)(:[^}]*)?\}|\$(\w+)/g,
@@ -105,7 +107,7 @@ export const interpolate = (
       if (builtin !== undefined) return builtin;
       const selection = selections[name];
       if (selection === undefined) throw new Error(`${whole}: no selection given`);
-      return formatSelection(selection, allValue);
+      return formatter(selection, allValue);
     },
   );
 

@@ -48,8 +48,8 @@ export interface ActiveTarget {
 
 export interface PrometheusServer {
   readonly url: string;
-  /** Instant query at the current time; a scalar or string result is returned as one sample. */
-  query(expr: string): Promise<VectorSample[]>;
+  /** Instant query at `time` (Unix seconds; now if not given); a scalar or string result is returned as one sample. */
+  query(expr: string, time?: number): Promise<VectorSample[]>;
   /** Range query over the last `seconds`, one point per second. */
   queryRange(expr: string, seconds: number): Promise<MatrixSeries[]>;
   alerts(): Promise<ActiveAlert[]>;
@@ -158,9 +158,10 @@ async function launch(
 
   return {
     url,
-    query: async (expr) => {
+    query: async (expr, time) => {
+      const at = time === undefined ? "" : `&time=${time}`;
       const data = await api<{ resultType: string; result: unknown }>(
-        `/api/v1/query?query=${encodeURIComponent(expr)}`,
+        `/api/v1/query?query=${encodeURIComponent(expr)}${at}`,
       );
       if (data.resultType === "vector") return data.result as VectorSample[];
       return [{ metric: {}, value: data.result as [number, string] }];
