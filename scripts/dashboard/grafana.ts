@@ -121,7 +121,8 @@ export const layout = (rows: readonly RowSpec[]): unknown[] => {
 
 /** The data source variable: the import input's choice by default, any Prometheus data source by hand. */
 export const datasourceVariable = () => ({
-  current: { selected: false, text: "Prometheus", value: `\${${DS_INPUT}}` },
+  // After an import both name the chosen data source (Grafana matches the current value by text or value).
+  current: { selected: false, text: `\${${DS_INPUT}}`, value: `\${${DS_INPUT}}` },
   hide: 0,
   includeAll: false,
   label: "Data source",
