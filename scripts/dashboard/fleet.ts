@@ -52,6 +52,7 @@ const stat = (
   description: string,
   expr: string,
   extra: Partial<PanelSpec> = {},
+  legendFormat = "__auto",
 ): PanelSpec => ({
   type: "stat",
   title,
@@ -59,7 +60,7 @@ const stat = (
   w: 4,
   h: 5,
   instant: true,
-  targets: [{ expr, legendFormat: "__auto" }],
+  targets: [{ expr, legendFormat }],
   options: { colorMode: "background", graphMode: "none", reduceOptions: { calcs: ["lastNotNull"] } },
   ...extra,
 });
@@ -112,17 +113,17 @@ const rows = (rulesFile: string): RowSpec[] => [
   {
     row: "Scan status (customer and profile filters)",
     panels: [
-      {
-        ...stat(
-          "Profiles by last scan state",
-          "Selected profiles by the state of their last scan.",
-          `count by (state) (${p(n.profileState)} == 1)`,
-        ),
-        w: 16,
-        h: 6,
-        targets: [{ expr: `count by (state) (${p(n.profileState)} == 1)`, legendFormat: "{{state}}" }],
-        options: { colorMode: "value", graphMode: "none", reduceOptions: { calcs: ["lastNotNull"] } },
-      },
+      stat(
+        "Profiles by last scan state",
+        "Selected profiles by the state of their last scan.",
+        `count by (state) (${p(n.profileState)} == 1)`,
+        {
+          w: 16,
+          h: 6,
+          options: { colorMode: "value", graphMode: "none", reduceOptions: { calcs: ["lastNotNull"] } },
+        },
+        "{{state}}",
+      ),
       stat(
         "Failed scans",
         "Selected profiles whose last scan failed or failed to start (AvePointScanFailed).",
@@ -280,17 +281,19 @@ const rows = (rulesFile: string): RowSpec[] => [
   {
     row: "Exporter health (whole exporter, not filtered)",
     panels: [
-      stat("AvePoint API up", "1 if the exporter's latest listing of customers succeeded.", n.up, {
-        targets: [{ expr: n.up, legendFormat: "{{instance}}" }],
-      }),
+      stat(
+        "AvePoint API up",
+        "1 if the exporter's latest listing of customers succeeded.",
+        n.up,
+        {},
+        "{{instance}}",
+      ),
       stat(
         "Age of served data",
         "Time since the served data was last updated.",
         `time() - ${n.lastCollect}`,
-        {
-          targets: [{ expr: `time() - ${n.lastCollect}`, legendFormat: "{{instance}}" }],
-          unit: "s",
-        },
+        { unit: "s" },
+        "{{instance}}",
       ),
       stat("Round running", "1 while a collection round runs.", `max(${n.roundRunning})`),
       {
