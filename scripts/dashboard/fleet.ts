@@ -4,109 +4,23 @@
  * prometheus/rules/avepoint-alerts.yml, so neither can drift. test/ops/dashboard.test.ts writes it
  * to grafana/dashboards/avepoint-fleet.json (`npm run dashboard`) and fails when that file is stale.
  */
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
-import { METRICS } from "../../src/metrics/names.js";
-import { datasourceVariable, importHeader, layout, type PanelSpec, type RowSpec } from "./grafana.js";
-import { CUSTOMER, PROFILE, customerVariable, profileVariable } from "./variables.js";
-
-const n = Object.fromEntries(Object.entries(METRICS).map(([key, metric]) => [key, metric.name])) as {
-  readonly [K in keyof typeof METRICS]: (typeof METRICS)[K]["name"];
-};
-
-/** Filters of profile series (both variables) and of customer series (the customer variable). */
-const p = (name: string, ...matchers: string[]): string =>
-  `${name}{${[...matchers, CUSTOMER, PROFILE].join(", ")}}`;
-const c = (name: string, ...matchers: string[]): string => `${name}{${[...matchers, CUSTOMER].join(", ")}}`;
-
-/** Profile series with the names of `avepoint_scan_profile_info` (same target, same IDs). */
-const withProfileNames = (expr: string, labels = "customer_name, profile_name"): string =>
-  `${expr} * on (job, instance, customer_id, profile_id) group_left (${labels}) ${n.profileInfo}`;
-/** A per-customer result (any target) with the customer's name. */
-const withCustomerName = (expr: string): string =>
-  `${expr} * on (customer_id) group_left (customer_name) max by (customer_id, customer_name) (${n.customerInfo})`;
-
-const FAILED = 'state=~"failed|error_start"';
-const SURGE_ALERT = "AvePointRemovedObjectsSurge";
-
-/**
- * The expression of alert `name` in `rulesFile`, with the dashboard's filters on every selector of
- * the given metrics. @throws Error when the alert is missing or a selector already has matchers.
- */
-export const alertExpr = (rulesFile: string, name: string, filtered: readonly string[]): string => {
-  const doc = parse(readFileSync(rulesFile, "utf8")) as {
-    groups: { rules: { alert?: string; expr: string }[] }[];
-  };
-  const rule = doc.groups.flatMap((group) => group.rules).find((r) => r.alert === name);
-  if (rule === undefined) throw new Error(`${rulesFile}: no alert ${name}`);
-  let expr = rule.expr.trim().replaceAll(/\s+/g, " ");
-  for (const metric of filtered) {
-    if (new RegExp(`\\b${metric}\\{`).test(expr)) throw new Error(`${name}: ${metric} already has matchers`);
-    expr = expr.replaceAll(new RegExp(`\\b${metric}\\b`, "g"), p(metric));
-  }
-  return expr;
-};
-
-const stat = (
-  title: string,
-  description: string,
-  expr: string,
-  extra: Partial<PanelSpec> = {},
-  legendFormat = "__auto",
-): PanelSpec => ({
-  type: "stat",
-  title,
-  description,
-  w: 4,
-  h: 5,
-  instant: true,
-  targets: [{ expr, legendFormat }],
-  options: { colorMode: "background", graphMode: "none", reduceOptions: { calcs: ["lastNotNull"] } },
-  ...extra,
-});
-
-const table = (title: string, description: string, expr: string, w: number, h = 8): PanelSpec => ({
-  type: "table",
-  title,
-  description,
-  w,
-  h,
-  instant: true,
-  targets: [{ expr, format: "table" }],
-  transformations: [{ id: "organize", options: { excludeByName: { Time: true, __name__: true } } }],
-});
-
-const timeseries = (
-  title: string,
-  description: string,
-  targets: PanelSpec["targets"],
-  w: number,
-  extra: Partial<PanelSpec> = {},
-): PanelSpec => ({ type: "timeseries", title, description, w, h: 8, instant: false, targets, ...extra });
-
-const topCustomers = (
-  title: string,
-  description: string,
-  expr: string,
-  extra: Partial<PanelSpec> = {},
-): PanelSpec => ({
-  type: "bargauge",
-  title,
-  description,
-  w: 8,
-  h: 9,
-  instant: true,
-  targets: [{ expr, legendFormat: "{{customer_name}}" }],
-  options: { displayMode: "gradient", orientation: "horizontal", reduceOptions: { calcs: ["lastNotNull"] } },
-  ...extra,
-});
-
-const topCustomersBySum = (title: string, metric: string): PanelSpec =>
-  topCustomers(
-    title,
-    `Sum over the selected profiles of each customer's latest daily reports (${metric}).`,
-    `topk(10, ${withCustomerName(`sum by (customer_id) (${p(metric)})`)})`,
-  );
+import { datasourceVariable, importHeader, layout, type RowSpec } from "./grafana.js";
+import {
+  alertExpr,
+  c,
+  FAILED,
+  n,
+  p,
+  stat,
+  SURGE_ALERT,
+  table,
+  timeseries,
+  topCustomers,
+  topCustomersBySum,
+  withCustomerName,
+  withProfileNames,
+} from "./panels.js";
+import { customerVariable, profileVariable } from "./variables.js";
 
 /** @param rulesFile prometheus/rules/avepoint-alerts.yml, for the alert the removed-objects panel shows. */
 const rows = (rulesFile: string): RowSpec[] => [
