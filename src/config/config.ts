@@ -1,4 +1,3 @@
-/** The validated configuration the program runs with. */
 /** The API generations the exporter speaks (avepoint-api §5). */
 export const API_FLAVORS = ["v3", "modern", "v3-batch"] as const;
 export type ApiFlavor = (typeof API_FLAVORS)[number];
@@ -18,11 +17,12 @@ export interface ListenAddress {
   readonly port: number;
 }
 
+/**
+ * The validated configuration the program runs with. Each field is one setting's value (settings.ts
+ * says which, by its `to`) or made from several by a rule in rules.ts.
+ */
 export interface Config {
   readonly web: {
-    /** The first listen address (kept for the places that show one). */
-    readonly host: string | undefined;
-    readonly port: number;
     /** Every --web.listen-address; the server listens on all. */
     readonly listen: readonly [ListenAddress, ...ListenAddress[]];
     readonly telemetryPath: string;

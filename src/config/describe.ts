@@ -1,87 +1,81 @@
-/** --config.check output and --help text: every setting, secrets masked. */
-import type { Config } from "./config.js";
-import { SETTINGS } from "./settings.js";
+/** --config.check output and --help text, both from the setting declarations; secrets masked. */
+import type { Config, Credentials } from "./config.js";
+import { fieldValue, type AnyDeclaration } from "./declaration.js";
+import { COMMAND_FLAGS, SETTINGS, type CommandFlag } from "./settings.js";
 
 const MASK = "<secret>";
 
+const maskedCredentials = (credentials: Credentials): string =>
+  credentials.kind === "secret"
+    ? `client secret ${MASK}`
+    : `certificate (private key ${MASK}${credentials.privateKeyPassword === null ? "" : `, password ${MASK}`})`;
+
+/** --config.check lines that show several settings at once, by name. */
+const SHARED_LINES = {
+  credentials: (c: Config) => maskedCredentials(c.avepoint.credentials),
+  shard: (c: Config) => `${c.shard.index} of ${c.shard.total}`,
+  log: (c: Config) => `${c.log.level} ${c.log.format}`,
+} as const;
+
+export type SharedLine = keyof typeof SHARED_LINES;
+
+interface CheckLine {
+  readonly name: string;
+  readonly value: string;
+  /** Where the settings shown came from, those not at their default. */
+  readonly sources: string[];
+}
+
+/** One line per setting, or per shared line, in the order of the declarations. */
+export const checkLines = (config: Config, sources: ReadonlyMap<string, string>): CheckLine[] => {
+  const lines = new Map<string, CheckLine>();
+  for (const declaration of SETTINGS as readonly AnyDeclaration[]) {
+    const name = declaration.line ?? declaration.flag;
+    // The declaration's own types were checked where it was written.
+    const show = (declaration.show ?? declaration.type.show) as (value: unknown) => string;
+    const line = lines.get(name) ?? {
+      name,
+      value: declaration.line
+        ? SHARED_LINES[declaration.line](config)
+        : show(fieldValue(config, declaration)),
+      sources: [],
+    };
+    const source = sources.get(declaration.flag);
+    if (source !== undefined && source !== "default" && !line.sources.includes(source))
+      line.sources.push(source);
+    lines.set(name, line);
+  }
+  return [...lines.values()];
+};
+
 export const describeConfig = (config: Config, sources: ReadonlyMap<string, string>): string => {
-  const a = config.avepoint;
-  const c = config.collect;
-  const credentials =
-    a.credentials.kind === "secret"
-      ? `client secret ${MASK}`
-      : `certificate (private key ${MASK}${a.credentials.privateKeyPassword === null ? "" : `, password ${MASK}`})`;
-  const rows: [string, string][] = [
-    [
-      "web.listen-address",
-      config.web.listen
-        .map(
-          ({ host, port }) => `${host === undefined ? "" : host.includes(":") ? `[${host}]` : host}:${port}`,
-        )
-        .join(","),
-    ],
-    ["web.telemetry-path", config.web.telemetryPath],
-    ["web.config.file", config.web.configFile ?? "(none)"],
-    ["avepoint.environment", a.environment],
-    ["avepoint.region", a.region ?? "(none)"],
-    ["avepoint.api-url", a.apiUrl],
-    ["avepoint.token-url", a.tokenUrl],
-    ["avepoint.api-flavor", a.flavor],
-    ["avepoint.modern-daily-route", a.modernDailyRoute],
-    ["avepoint.client-id", a.clientId],
-    ["credentials", credentials],
-    ["avepoint.scope", a.scopes.join(" ")],
-    ["avepoint.concurrency", String(a.concurrency)],
-    ["avepoint.rate-limit", `${a.rateLimit}/s`],
-    ["avepoint.request-timeout", `${a.requestTimeoutSeconds}s`],
-    ["avepoint.max-retries", String(a.maxRetries)],
-    ["avepoint.adaptive-rate", String(a.adaptiveRate)],
-    ["avepoint.max-retry-after", `${a.maxRetryAfterSeconds}s`],
-    ["avepoint.max-response-size", `${a.maxResponseBytes}B`],
-    ["collect.min-interval", `${c.minIntervalSeconds}s`],
-    ["collect.customers", c.customers.join(",") || "(all)"],
-    ["collect.exclude-customers", c.excludeCustomers.join(",") || "(none)"],
-    ["collect.max-stale", `${c.maxStaleSeconds}s`],
-    ["collect.max-round-duration", `${c.maxRoundSeconds}s`],
-    ["collect.timeout-offset", `${c.timeoutOffsetSeconds}s`],
-    ["collect.default-timeout", `${c.defaultTimeoutSeconds}s`],
-    ["shard", `${config.shard.index} of ${config.shard.total}`],
-    [
-      "runtime.heap-growth-percent",
-      config.runtime.heapGrowthPercent === 0 ? "0 (V8's own)" : `${config.runtime.heapGrowthPercent}%`,
-    ],
-    ["log", `${config.log.level} ${config.log.format}`],
-  ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  const lines = rows.map(([key, value]) => {
-    const source =
-      sources.get(key) ??
-      (key === "credentials"
-        ? sources.get(
-            a.credentials.kind === "secret" ? "avepoint.client-secret-file" : "avepoint.private-key-file",
-          )
-        : undefined);
-    return `${key.padEnd(width)}  ${value}${source && source !== "default" ? `   (from ${source})` : ""}`;
-  });
-  return `configuration is valid${config.configFile ? ` (config file ${config.configFile})` : ""}\n${lines.join("\n")}\n`;
+  const lines = checkLines(config, sources);
+  const width = Math.max(...lines.map(({ name }) => name.length));
+  const text = lines.map(
+    ({ name, value, sources: from }) =>
+      `${name.padEnd(width)}  ${value}${from.length > 0 ? `   (from ${from.join(", ")})` : ""}`,
+  );
+  return `configuration is valid${config.configFile ? ` (config file ${config.configFile})` : ""}\n${text.join("\n")}\n`;
+};
+
+const helpEntry = (flag: CommandFlag | AnyDeclaration): string => {
+  // Whatever takes a value has an environment variable too.
+  const [value, env] = flag.env === undefined ? ["", ""] : ["=…", ` [$${flag.env}]`];
+  const name = `${"short" in flag ? `-${flag.short}, ` : ""}--${flag.flag}${value}`;
+  const def = "default" in flag && flag.default !== undefined ? ` (default ${flag.default})` : "";
+  return `  ${name}${env}\n      ${flag.help}${def}`;
 };
 
 export const helpText = (): string => {
-  const lines = SETTINGS.map((s) => {
-    const def = "default" in s ? ` (default ${s.default})` : "";
-    const env = "env" in s ? ` [$${s.env}]` : "";
-    return `  --${s.flag}=…${env}\n      ${s.help}${def}`;
-  });
+  const commands = COMMAND_FLAGS as readonly CommandFlag[];
   return [
     "usage: avepoint-exporter [flags]",
     "",
     "Prometheus exporter for the AvePoint Elements partner API.",
     "",
-    "  --config.file=… [$CONFIG_FILE]\n      YAML file with any of the settings below (flags and environment win).",
-    "  --config.check\n      Validate the configuration, print the effective settings (secrets masked) and exit.",
-    ...lines,
-    "  --version\n      Print the version, revision and build date and exit.",
-    "  -h, --help\n      Print this help and exit.",
+    ...commands.filter((c) => !c.afterSettings).map(helpEntry),
+    ...(SETTINGS as readonly AnyDeclaration[]).map(helpEntry),
+    ...commands.filter((c) => c.afterSettings).map(helpEntry),
     "",
     "POST /-/reload or SIGHUP reads --config.file, the secret files and --web.config.file again.",
     "",

@@ -33,7 +33,7 @@ describe("--web.listen-address", () => {
   ])("%j with %j", (argv, env, expected) => {
     const web = listen(argv, env);
     expect(web.listen).toEqual(expected);
-    expect({ host: web.host, port: web.port }).toEqual(expected[0]);
+    expect(web.listen[0]).toEqual(expected[0]);
   });
 
   it.each([

@@ -21,7 +21,7 @@ const config = (argv: string[], env?: Record<string, string>): Config => parse(a
 describe("configuration", () => {
   it("has working defaults for everything but the client ID", () => {
     const c = config(["--avepoint.client-id=abc"]);
-    expect(c.web.port).toBe(10123);
+    expect(c.web.listen).toEqual([{ host: undefined, port: 10123 }]);
     expect(c.web.telemetryPath).toBe("/metrics");
     expect(c.avepoint.flavor).toBe("v3");
     expect(c.avepoint.apiUrl).toBe("https://graph.avepointonlineservices.com");
