@@ -1,7 +1,8 @@
 /** --config.check output and --help text, both from the setting declarations; secrets masked. */
 import type { Config, Credentials } from "./config.js";
 import { fieldValue, type AnyDeclaration } from "./declaration.js";
-import { COMMAND_FLAGS, SETTINGS, type CommandFlag } from "./settings.js";
+import { COMMAND_FLAGS, type CommandFlag } from "./command-flags.js";
+import { SETTINGS } from "./settings.js";
 
 const MASK = "<secret>";
 

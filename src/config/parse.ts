@@ -10,7 +10,8 @@ import type { Config } from "./config.js";
 import { readConfigFile } from "./config-file.js";
 import type { AnyDeclaration, ReadFile } from "./declaration.js";
 import { CHECKS, RULES, type RuleField } from "./rules.js";
-import { COMMAND_FLAGS, SETTINGS, type CommandFlag, type SettingValues } from "./settings.js";
+import { COMMAND_FLAGS, type CommandFlag } from "./command-flags.js";
+import { SETTINGS, type SettingValues } from "./settings.js";
 
 export type { ReadFile };
 
