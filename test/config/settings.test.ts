@@ -165,6 +165,21 @@ describe.each(DECLARATIONS.map((d) => [d.flag, d] as const))("%s", (flag, declar
   });
 });
 
+describe.each(DECLARATIONS.filter((d) => d.type.file).map((d) => [d.flag, d] as const))(
+  "%s, a file",
+  (flag, declaration) => {
+    it("refuses a path it cannot read, naming the setting; a secret's path is not echoed", () => {
+      const { argv, env } = around(flag);
+      const path = "/no/such-file-pa55";
+      expect(() => parse([...argv, `--${flag}=${path}`], env)).toThrow(
+        declaration.type.secret
+          ? `--${flag}: cannot read file named by --${flag} (ENOENT)`
+          : `--${flag}: cannot read file ${path} (ENOENT)`,
+      );
+    });
+  },
+);
+
 describe("the table of settings", () => {
   it("names each flag and environment variable once, commands included", () => {
     const flags = [...DECLARATIONS.map((d) => d.flag), ...COMMAND_FLAGS.map((c) => c.flag)];
