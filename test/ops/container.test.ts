@@ -237,7 +237,23 @@ describe("prometheus/prometheus.yml", () => {
   });
 });
 
-/** A port the system has just handed out and taken back: the exporter below must listen on a known one. */
+/**
+ * Starts something on a port the system has just handed out and taken back (the exporter below must
+ * listen on a known one); another test may take the same port in between, so a start refused with
+ * EADDRINUSE is tried again on a new port.
+ */
+const onFreePort = async <T>(start: (port: number) => Promise<T>): Promise<{ port: number; exporter: T }> => {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return { port, exporter: await start(port) };
+    } catch (err) {
+      if (attempt >= 5 || !String(err).includes("EADDRINUSE")) throw err;
+    }
+  }
+};
+
+/** A port the system has just handed out and taken back. */
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
@@ -353,9 +369,10 @@ describe("HEALTHCHECK, replayed without a Docker engine", () => {
       scheme: "http",
     },
   ])("passes with $name", async ({ setup, scheme }) => {
-    const port = await freePort();
-    const { args, env } = setup(port);
-    const exporter = await startExporter([...simulatorArgs, ...args], { ...credentials, ...env });
+    const { port, exporter } = await onFreePort((p) => {
+      const { args, env } = setup(p);
+      return startExporter([...simulatorArgs, ...args], { ...credentials, ...env });
+    });
     const result = await healthcheck(exporter.pid);
     expect(result.stderr).toBe("");
     expect(result.stdout).toBe(`healthy: ${scheme}://127.0.0.1:${port}/-/healthy: HTTP 200\n`);
@@ -363,14 +380,15 @@ describe("HEALTHCHECK, replayed without a Docker engine", () => {
   });
 
   it("fails once the exporter no longer answers, naming what it tried", async () => {
-    const port = await freePort();
-    const exporter = await startExporter(
-      [
-        ...simulatorArgs,
-        `--web.listen-address=127.0.0.1:${port}`,
-        `--web.config.file=${pki.write("tls.yml", tls)}`,
-      ],
-      credentials,
+    const { port, exporter } = await onFreePort((p) =>
+      startExporter(
+        [
+          ...simulatorArgs,
+          `--web.listen-address=127.0.0.1:${p}`,
+          `--web.config.file=${pki.write("tls.yml", tls)}`,
+        ],
+        credentials,
+      ),
     );
     // A hung exporter: SIGSTOP freezes it, the kernel still accepts the connection, nothing answers.
     process.kill(exporter.pid, "SIGSTOP");
