@@ -4,16 +4,17 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Build: compile TypeScript with the dev dependencies, then set the product apart: the exporter's
-# compiled code and build info, without the simulator, the demo, the benchmarks or source maps.
+# compiled code (dist/src) and build info, without the simulator package (dist/simulator), the
+# benchmarks or source maps.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY simulator/package.json simulator/
 RUN npm ci --no-audit --no-fund
 COPY . .
 ARG REVISION
 RUN npm run build
 RUN mkdir -p /product/dist && cp -r dist/src dist/build-info.json /product/dist/ \
-  && rm -rf /product/dist/src/simulator /product/dist/src/demo.js \
   && find /product/dist -name '*.map' -delete
 
 # Production dependencies, shared by the exporter and the simulator images.
@@ -21,14 +22,15 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY simulator/package.json simulator/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 USER node
 
 # The simulator for the demo stack (docker compose builds this target); never in the exporter image.
 FROM runtime AS simulator
-COPY --from=build /app/dist/src/simulator ./dist/src/simulator
+COPY --from=build /app/dist/simulator/src ./dist/simulator/src
 EXPOSE 10124
-ENTRYPOINT ["node", "dist/src/simulator/main.js"]
+ENTRYPOINT ["node", "dist/simulator/src/main.js"]
 
 # The exporter: the default (last) target.
 FROM runtime AS exporter

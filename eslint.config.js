@@ -3,6 +3,10 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 const noAxios = { name: "axios", message: "only src/avepoint talks HTTP to AvePoint" };
+const noSimulator = {
+  group: ["**/simulator/**"],
+  message: "the product must not import the simulator package",
+};
 
 /**
  * Layering: server → metrics → collect → avepoint → config/errors, never back.
@@ -17,10 +21,13 @@ const layer = (from, forbidden, axiosAllowed = false) => ({
       "error",
       {
         paths: axiosAllowed ? [] : [noAxios],
-        patterns: forbidden.map((name) => ({
-          group: [`**/${name}/*`],
-          message: `src/${from} must not import from src/${name} (layering, see conventions)`,
-        })),
+        patterns: [
+          ...forbidden.map((name) => ({
+            group: [`**/${name}/*`],
+            message: `src/${from} must not import from src/${name} (layering, see conventions)`,
+          })),
+          noSimulator,
+        ],
       },
     ],
   },
@@ -39,10 +46,25 @@ export default tseslint.config(
       ],
     },
   },
-  layer("config", ["avepoint", "collect", "metrics", "server", "simulator"]),
-  layer("avepoint", ["collect", "metrics", "server", "simulator"], true),
-  layer("collect", ["metrics", "server", "simulator"]),
-  layer("metrics", ["server", "simulator"]),
-  layer("server", ["simulator"]),
-  layer("simulator", ["avepoint", "collect", "metrics", "server", "config"]),
+  layer("config", ["avepoint", "collect", "metrics", "server"]),
+  layer("avepoint", ["collect", "metrics", "server"], true),
+  layer("collect", ["metrics", "server"]),
+  layer("metrics", ["server"]),
+  layer("server", []),
+  // The product and the simulator are two packages: neither imports the other.
+  { files: ["src/*.ts"], rules: { "no-restricted-imports": ["error", { patterns: [noSimulator] }] } },
+  {
+    files: ["simulator/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [noAxios],
+          patterns: [
+            { group: ["../../src/**", "**/../src/**"], message: "the simulator must not import the product" },
+          ],
+        },
+      ],
+    },
+  },
 );

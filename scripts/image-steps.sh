@@ -20,19 +20,19 @@ mkdir -p "$work/build" "$work/run" "$work/product/dist"
 (cd "$work/build" && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
 # The Dockerfile's "RUN mkdir -p /product/dist && cp ..." with /product in $work/product.
 (cd "$work/build" && cp -r dist/src dist/build-info.json "$work/product/dist/" \
-  && rm -rf "$work/product/dist/src/simulator" "$work/product/dist/src/demo.js" \
   && find "$work/product/dist" -name '*.map' -delete)
 
 # Stage "runtime" + target "exporter": package files, npm ci --omit=dev, the product only.
 cp "$root/package.json" "$root/package-lock.json" "$work/run/"
+mkdir -p "$work/run/simulator" && cp "$root/simulator/package.json" "$work/run/simulator/"
 (cd "$work/run" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
 cp -r "$work/product/dist" "$work/run/dist"
-for absent in dist/src/simulator dist/src/demo.js dist/bench dist/test; do
+for absent in dist/simulator dist/src/simulator dist/src/demo.js dist/bench dist/test; do
   if [ -e "$work/run/$absent" ]; then echo "image steps: $absent must not be in the image" >&2; exit 1; fi
 done
 if find "$work/run/dist" -name '*.map' | grep -q .; then echo "image steps: source maps in the image" >&2; exit 1; fi
 
-node "$work/build/dist/src/simulator/main.js" --listen-address 127.0.0.1:0 --customers 5 --profiles 2 >"$work/sim.log" &
+node "$work/build/dist/simulator/src/main.js" --listen-address 127.0.0.1:0 --customers 5 --profiles 2 >"$work/sim.log" &
 pids+=($!)
 for _ in $(seq 50); do grep -q "listening on" "$work/sim.log" && break; sleep 0.1; done
 sim_url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sim.log" | head -1)"

@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/simulator/server.js";
-import { startSimulator } from "../../src/simulator/server.js";
+import type { Simulator } from "../../simulator/src/server.js";
+import { startSimulator } from "../../simulator/src/server.js";
 import { exporterFor, type TestExporter } from "../helpers/exporter.js";
 
 /** The little of the DOM these tests touch in the page (the project compiles without the DOM library). */

@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const DEMO = join(import.meta.dirname, "../../dist/src/demo.js");
+const DEMO = join(import.meta.dirname, "../../dist/simulator/src/demo.js");
 
 const freePort = (): Promise<number> =>
   new Promise((resolve) => {

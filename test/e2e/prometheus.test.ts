@@ -17,7 +17,7 @@ import {
   type SimCustomer,
   type SimProfile,
   type Simulator,
-} from "../../src/simulator/server.js";
+} from "../../simulator/src/server.js";
 import { optionsOf, panelQueries, runSelection } from "./dashboard-queries.js";
 import type { Selection } from "./grafana.js";
 import { interpolate } from "./grafana.js";

@@ -8,7 +8,7 @@ import type { Config } from "../../src/config/config.js";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import { createExporter } from "../../src/exporter.js";
 import { createLogger } from "../../src/log.js";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/server.js";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../simulator/src/server.js";
 import { parseExposition, type Sample } from "./exposition.js";
 
 export interface TestExporter {

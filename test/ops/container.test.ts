@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { parse } from "yaml";
-import { startSimulator } from "../../src/simulator/server.js";
+import { startSimulator } from "../../simulator/src/server.js";
 import { MAIN } from "../helpers/process.js";
 import { createPki, type Pki } from "../security/helpers.js";
 
@@ -50,7 +50,7 @@ function compiled(source: string): string {
 }
 
 const exporterEntry = compiled("src/main.ts");
-const simulatorEntry = compiled("src/simulator/main.ts");
+const simulatorEntry = compiled("simulator/src/main.ts");
 
 describe("Dockerfile", () => {
   const stages = stagesOf(read("Dockerfile"));
@@ -83,7 +83,9 @@ describe("Dockerfile", () => {
     expect(args(final, "COPY")).toEqual(["--from=build /product/dist ./dist"]);
     const assemble = args(build, "RUN").find((run) => run.includes("/product")) ?? "";
     expect(assemble).toContain("cp -r dist/src dist/build-info.json /product/dist/");
-    expect(assemble).toContain("rm -rf /product/dist/src/simulator /product/dist/src/demo.js");
+    // The simulator and the demo are a package of their own, compiled apart from dist/src.
+    expect(simulatorEntry.startsWith("dist/src/")).toBe(false);
+    expect(exporterEntry.startsWith("dist/src/")).toBe(true);
     expect(assemble).toContain("-name '*.map' -delete");
     expect(assemble).not.toContain("dist/bench");
   });
@@ -172,7 +174,7 @@ describe("docker-compose.yml", () => {
     expect(services.exporter?.build).toEqual({ context: ".", target: "exporter" });
     expect(simulator.image).not.toBe(services.exporter?.image);
     expect(simulator.entrypoint).toBeUndefined();
-    expect(existsSync(join(root, "src/simulator/main.ts"))).toBe(true);
+    expect(existsSync(join(root, "simulator/src/main.ts"))).toBe(true);
     const command = simulator.command ?? [];
     expect(command[command.indexOf("--customers") + 1]).toBe("200");
     expect(command[command.indexOf("--listen-address") + 1]).toBe("0.0.0.0:10124");

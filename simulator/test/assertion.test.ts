@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SignJWT, importPKCS8 } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/simulator/server.js";
+import type { Simulator } from "../src/server.js";
 import { V3, call, requestToken, start } from "./helpers.js";
 
 interface KeyPair {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { generateData, isoSeconds } from "../../src/simulator/data.js";
-import { createRng, hashSeed } from "../../src/simulator/random.js";
+import { generateData, isoSeconds } from "../src/data.js";
+import { createRng, hashSeed } from "../src/random.js";
 
 const ANCHOR = Date.UTC(2025, 8, 11);
 const gen = (seed: number, customers = 20, profilesPerCustomer = 3, incompleteRowRate = 0) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { SimFlavor, Simulator } from "../../src/simulator/server.js";
-import { MODERN_ENDPOINTS, V3_BATCH_ENDPOINTS, V3_ENDPOINTS } from "../../src/simulator/server.js";
+import type { SimFlavor, Simulator } from "../src/server.js";
+import { MODERN_ENDPOINTS, V3_BATCH_ENDPOINTS, V3_ENDPOINTS } from "../src/server.js";
 import type { ApiResult } from "./helpers.js";
 import { V3, call, start, token } from "./helpers.js";
 

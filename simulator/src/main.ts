@@ -1,4 +1,4 @@
-/** The simulator's command line: node dist/src/simulator/main.js [flags]. */
+/** The simulator's command line: node dist/simulator/src/main.js [flags]. */
 import { readFileSync } from "node:fs";
 import { CliError, USAGE, parseCliArgs } from "./cli-args.js";
 import type { CliArgs } from "./cli-args.js";

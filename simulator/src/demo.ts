@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startSimulator } from "./simulator/server.js";
+import { startSimulator } from "./server.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const exporterPort = Number(process.env.DEMO_PORT ?? 10123);
@@ -18,7 +18,7 @@ const simulator = await startSimulator({
 const exporter = spawn(
   process.execPath,
   [
-    join(here, "main.js"),
+    join(here, "../../src/main.js"),
     `--web.listen-address=127.0.0.1:${exporterPort}`,
     `--avepoint.api-url=${simulator.apiUrl}`,
     `--avepoint.token-url=${simulator.tokenUrl}`,

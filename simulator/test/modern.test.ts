@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SimCustomer, SimProfile } from "../../src/simulator/server.js";
+import type { SimCustomer, SimProfile } from "../src/server.js";
 import type { Paged } from "./helpers.js";
 import { V3, call, requestToken, start, token } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 /** Shared helpers of the simulator tests: start/close per test, token and API calls over real HTTP. */
 import { afterEach } from "vitest";
-import { startSimulator } from "../../src/simulator/server.js";
-import type { Simulator, SimulatorOptions } from "../../src/simulator/server.js";
+import { startSimulator } from "../src/server.js";
+import type { Simulator, SimulatorOptions } from "../src/server.js";
 
 const open: Simulator[] = [];
 

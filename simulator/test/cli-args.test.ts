@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CliError, parseCliArgs } from "../../src/simulator/cli-args.js";
+import { CliError, parseCliArgs } from "../src/cli-args.js";
 
 describe("simulator command line", () => {
   it("has defaults", () => {

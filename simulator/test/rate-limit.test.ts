@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RateLimiter, retryAfterSeconds } from "../../src/simulator/rate-limit.js";
-import type { Simulator } from "../../src/simulator/server.js";
+import { RateLimiter, retryAfterSeconds } from "../src/rate-limit.js";
+import type { Simulator } from "../src/server.js";
 import { V3, call, start, token } from "./helpers.js";
 
 /** A clock that moves only when told to. */
