@@ -7,7 +7,7 @@ import { createExporter, type Exporter } from "../src/exporter.js";
 import { setHeapGrowth } from "../src/heap.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const SIMULATOR_MAIN = join(here, "../src/simulator/main.js");
+export const SIMULATOR_MAIN = join(here, "../simulator/src/main.js");
 
 export interface SimulatorProcess {
   readonly url: string;
