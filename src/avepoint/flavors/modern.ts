@@ -3,14 +3,12 @@
  * several spellings — try each in turn on 404 and remember the one that answered.
  */
 import { UpstreamHttpError } from "../../errors.js";
-import type { ApiClient } from "../client.js";
-import { normalizeCustomer, normalizeDaily, normalizeProfile } from "../normalize.js";
-import { segment } from "../path.js";
 import type { CallContext } from "../call-context.js";
-import type { Customer, DailyProfile, ScanProfile } from "../types.js";
-import { completeProfiles } from "./complete.js";
-import type { PartnerApi } from "./partner-api.js";
-import { allPages, MAX_PAGES, pagedByNextLink } from "./paging.js";
+import type { ApiClient, JsonRequest } from "../client.js";
+import { normalizeDaily } from "../normalize.js";
+import { segment } from "../path.js";
+import type { DailyProfile } from "../types.js";
+import { PagedFlavor } from "./paged-flavor.js";
 
 const CUSTOMERS = "GET /partner/customers";
 const PROFILES = "GET /partner/customers/{id}/scanProfiles";
@@ -27,15 +25,14 @@ export const DAILY_ROUTES = {
 } as const;
 export type DailyRoute = keyof typeof DAILY_ROUTES;
 
-export class ModernApi implements PartnerApi {
+export class ModernApi extends PagedFlavor {
   readonly flavor = "modern";
+  protected readonly paging = "nextLink";
   private readonly routes: readonly DailyRoute[];
   private remembered: DailyRoute | null = null;
 
-  constructor(
-    private readonly client: ApiClient,
-    dailyRoute: "auto" | DailyRoute = "auto",
-  ) {
+  constructor(client: ApiClient, dailyRoute: "auto" | DailyRoute = "auto") {
+    super(client);
     this.routes = dailyRoute === "auto" ? ["legacy", "summary"] : [dailyRoute];
   }
 
@@ -44,31 +41,16 @@ export class ModernApi implements PartnerApi {
     return this.remembered;
   }
 
-  listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void> {
-    const request = { method: "GET", path: "/partner/customers", endpoint: CUSTOMERS } as const;
-    return pagedByNextLink(
-      this.client,
-      { request, map: normalizeCustomer, maxPages: MAX_PAGES.customers, onPage },
-      ctx,
-    );
+  protected customersRequest(): JsonRequest {
+    return { method: "GET", path: "/partner/customers", endpoint: CUSTOMERS };
   }
 
-  async profiles(customerId: string, ctx: CallContext): Promise<readonly DailyProfile[]> {
-    const listed = await this.listProfiles(customerId, ctx);
-    return completeProfiles(listed, (profileId) => this.profileDaily(customerId, profileId, ctx));
-  }
-
-  /** The profile list as it comes; rows may lack status (the newer flavors' always do). */
-  listProfiles(customerId: string, ctx: CallContext): Promise<readonly ScanProfile[]> {
-    const path = `/partner/customers/${segment(customerId, PROFILES)}/scanProfiles`;
-    const request = { method: "GET", path, endpoint: PROFILES } as const;
-    return allPages((onPage) =>
-      pagedByNextLink(
-        this.client,
-        { request, map: normalizeProfile, maxPages: MAX_PAGES.profiles, onPage },
-        ctx,
-      ),
-    );
+  protected profilesRequest(customerId: string): JsonRequest {
+    return {
+      method: "GET",
+      path: `/partner/customers/${segment(customerId, PROFILES)}/scanProfiles`,
+      endpoint: PROFILES,
+    };
   }
 
   async profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {
