@@ -252,6 +252,8 @@ describe("Prometheus Operator objects", () => {
       for (const relabeling of [...(endpoint.relabelings ?? []), ...(endpoint.metricRelabelings ?? [])])
         expect(relabeling.targetLabel).not.toBe("job");
       expect(JSON.stringify(endpoint.metricRelabelings ?? [])).not.toContain("avepoint_exporter_build_info");
+      // The Operator's `endpoint` target label would rename the API metrics' own `endpoint` label.
+      expect(endpoint.relabelings ?? []).toContainEqual({ action: "labeldrop", regex: "endpoint" });
     }
   });
 
