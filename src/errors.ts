@@ -93,9 +93,6 @@ export class RoundDeadlineError extends UpstreamError {
   }
 }
 
-/** True for an error that the round's deadline caused (see RoundDeadlineError). */
-export const isRoundDeadline = (err: unknown): err is RoundDeadlineError => err instanceof RoundDeadlineError;
-
 /** The identity service refused to issue a token (bad credentials, scope) or could not be reached. */
 export class AuthError extends UpstreamError {
   override name = "AuthError";
@@ -139,7 +136,23 @@ export const reasonForStatus = (status: number): FailureReason => {
 
 /** The reason of any error met during collection; unknown errors count as network problems. */
 export const reasonOf = (err: unknown): FailureReason => {
-  if (err instanceof UpstreamError) return err.reason;
-  if (err instanceof DeadlineError || (err instanceof Error && err.name === "AbortError")) return "timeout";
+  if (isUpstreamError(err)) return err.reason;
+  if (isDeadlineError(err) || (err instanceof Error && err.name === "AbortError")) return "timeout";
   return "network";
 };
+
+/*
+ * Type guards, one per class (as ky has them): true for that class and its subclasses. Callers test
+ * errors with these rather than with `instanceof` or names.
+ */
+export const isConfigError = (err: unknown): err is ConfigError => err instanceof ConfigError;
+export const isDeadlineError = (err: unknown): err is DeadlineError => err instanceof DeadlineError;
+export const isUpstreamError = (err: unknown): err is UpstreamError => err instanceof UpstreamError;
+export const isUpstreamHttpError = (err: unknown, status?: number): err is UpstreamHttpError =>
+  err instanceof UpstreamHttpError && (status === undefined || err.status === status);
+export const isAuthError = (err: unknown): err is AuthError => err instanceof AuthError;
+export const isParseError = (err: unknown): err is ParseError => err instanceof ParseError;
+export const isUpstreamLimitError = (err: unknown): err is UpstreamLimitError =>
+  err instanceof UpstreamLimitError;
+/** True for an error that the round's deadline caused, not AvePoint (see RoundDeadlineError). */
+export const isRoundDeadline = (err: unknown): err is RoundDeadlineError => err instanceof RoundDeadlineError;

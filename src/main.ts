@@ -5,7 +5,7 @@ import type { Config } from "./config/config.js";
 import { describeConfig, helpText } from "./config/describe.js";
 import { parseConfig, type CliAction, type ParsedArgs } from "./config/parse.js";
 import { redactor, secretsOf } from "./config/secrets.js";
-import { ConfigError } from "./errors.js";
+import { isConfigError } from "./errors.js";
 import { createExporter } from "./exporter.js";
 import { setHeapGrowth } from "./heap.js";
 import { createLogger } from "./log.js";
@@ -34,7 +34,7 @@ const main = async (): Promise<void> => {
   try {
     parsed = readConfig();
   } catch (err) {
-    if (err instanceof ConfigError) return fail(`config error: ${err.message}`);
+    if (isConfigError(err)) return fail(`config error: ${err.message}`);
     throw err;
   }
   if ("action" in parsed) {
@@ -49,7 +49,7 @@ const main = async (): Promise<void> => {
   try {
     web = config.web.configFile === null ? null : await loadWebConfig(config.web.configFile);
   } catch (err) {
-    if (err instanceof ConfigError) return fail(`config error: ${err.message}`);
+    if (isConfigError(err)) return fail(`config error: ${err.message}`);
     throw err;
   }
   const rootLogger = createLogger(config.log, process.stderr, secrets);

@@ -10,7 +10,7 @@ import { compareConfigs } from "./config/changes.js";
 import type { Config } from "./config/config.js";
 import type { ParsedArgs } from "./config/parse.js";
 import { secretsOf } from "./config/secrets.js";
-import { ConfigError } from "./errors.js";
+import { isConfigError } from "./errors.js";
 import type { Exporter } from "./exporter.js";
 import { addLoggerSecrets } from "./log.js";
 import type { ReloadOutcome } from "./server/app.js";
@@ -56,7 +56,7 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
     try {
       next = deps.read().config;
     } catch (err) {
-      if (err instanceof ConfigError) return { ok: false, message: err.message };
+      if (isConfigError(err)) return { ok: false, message: err.message };
       throw err;
     }
     const { changed, needRestart } = compareConfigs(running, next);

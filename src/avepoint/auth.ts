@@ -6,7 +6,7 @@ import { createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "n
 import { SignJWT } from "jose";
 import type { Credentials } from "../config/config.js";
 import { clipRedacted, redactor, secretsOf } from "../config/secrets.js";
-import { AuthError, isRoundDeadline, UpstreamError } from "../errors.js";
+import { AuthError, isAuthError, isRoundDeadline, isUpstreamError } from "../errors.js";
 import type { Transport } from "./transport.js";
 import type { ApiObserver } from "./observer.js";
 import { systemClock, type CallContext, type Clock } from "./call-context.js";
@@ -62,7 +62,7 @@ export class TokenProvider implements TokenSource {
     if (this.refused?.signal === ctx.signal) return Promise.reject(this.refused.error);
     this.inflight ??= this.fetch(ctx)
       .catch((err: unknown) => {
-        if (err instanceof AuthError) this.refused = { error: err, signal: ctx.signal };
+        if (isAuthError(err)) this.refused = { error: err, signal: ctx.signal };
         throw err;
       })
       .finally(() => {
@@ -106,10 +106,9 @@ export class TokenProvider implements TokenSource {
       );
     } catch (err) {
       // Running out of time is the collection's deadline, not a failure of the credentials.
-      if (isRoundDeadline(err) || (err instanceof UpstreamError && err.reason === "timeout")) throw err;
+      if (isRoundDeadline(err) || (isUpstreamError(err) && err.reason === "timeout")) throw err;
       this.options.observer.tokenRequest("failure");
-      const message =
-        err instanceof UpstreamError ? this.clip(err.message, MAX_ERROR_DESCRIPTION) : "request failed";
+      const message = isUpstreamError(err) ? this.clip(err.message, MAX_ERROR_DESCRIPTION) : "request failed";
       throw new AuthError(`cannot get a token from the identity service: ${message}`);
     }
     const body = safeJson(response.body);

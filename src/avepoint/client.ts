@@ -3,7 +3,14 @@
  * new token after a 401, JSON parsing, records read row by row, next links checked — and every
  * answer or row that is not used counted here, once, with its reason.
  */
-import { ParseError, UpstreamHttpError, UpstreamLimitError, type ParseProblem } from "../errors.js";
+import {
+  ParseError,
+  UpstreamHttpError,
+  UpstreamLimitError,
+  type ParseProblem,
+  isUpstreamLimitError,
+  isParseError,
+} from "../errors.js";
 import type { TokenSource } from "./auth.js";
 import type { Transport } from "./transport.js";
 import type { ApiObserver } from "./observer.js";
@@ -69,7 +76,7 @@ export class ApiClient {
         response = await send(await this.tokens.get(ctx));
       }
     } catch (err) {
-      if (err instanceof UpstreamLimitError) this.rejected(request.endpoint, err.problem, err.message);
+      if (isUpstreamLimitError(err)) this.rejected(request.endpoint, err.problem, err.message);
       throw err;
     }
     if (response.status < 200 || response.status > 299)
@@ -95,7 +102,7 @@ export class ApiClient {
     try {
       return reader(body, request.endpoint);
     } catch (err) {
-      if (err instanceof ParseError) this.rejected(request.endpoint, "body", err.message);
+      if (isParseError(err)) this.rejected(request.endpoint, "body", err.message);
       throw err;
     }
   }
@@ -116,7 +123,7 @@ export class ApiClient {
       try {
         record = map(item, endpoint);
       } catch (err) {
-        if (!(err instanceof ParseError)) throw err;
+        if (!isParseError(err)) throw err;
         this.rejected(endpoint, "record", err.message);
         continue;
       }

@@ -8,12 +8,12 @@ import { Agent as HttpsAgent } from "node:https";
 import axios, { type AxiosAdapter, type AxiosInstance } from "axios";
 import pLimit, { type LimitFunction } from "p-limit";
 import {
-  DeadlineError,
   RoundDeadlineError,
   UpstreamError,
   UpstreamHttpError,
   UpstreamLimitError,
   type FailureReason,
+  isDeadlineError,
 } from "../errors.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
 import { nullObserver, type ApiObserver } from "./observer.js";
@@ -199,7 +199,7 @@ export class Transport {
       await this.limiter.acquire(ctx);
     } catch (err) {
       const throttled = this.limiter.pausedUntilMs > this.clock.now();
-      const why = err instanceof DeadlineError ? err.message : "aborted";
+      const why = isDeadlineError(err) ? err.message : "aborted";
       throw new RoundDeadlineError(`${endpoint}: ${why}`, throttled ? "throttled" : "timeout", endpoint);
     }
   }

@@ -10,7 +10,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { TLSSocket } from "node:tls";
 import type { FastifyServerFactory } from "fastify";
-import { ConfigError } from "../errors.js";
+import { ConfigError, isConfigError } from "../errors.js";
 import { basicAuthGuard } from "./basic-auth.js";
 import { peerHasAllowedSan } from "./client-san.js";
 import { TokenBucket } from "./token-bucket.js";
@@ -110,7 +110,7 @@ class LiveWebConfig implements WebConfig {
       this.noticed(touched);
       const message = err instanceof Error ? err.message : String(err);
       this.tell({ ok: false, message });
-      throw err instanceof ConfigError ? err : new ConfigError("--web.config.file", message);
+      throw isConfigError(err) ? err : new ConfigError("--web.config.file", message);
     }
     this.noticed(touched);
     this.tell({ ok: true });

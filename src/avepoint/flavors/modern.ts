@@ -2,7 +2,7 @@
  * Flavor `modern` (2024–2025, OData): lists in `value` with next links; the daily endpoint under
  * several spellings — try each in turn on 404 and remember the one that answered.
  */
-import { UpstreamHttpError } from "../../errors.js";
+import { isUpstreamHttpError } from "../../errors.js";
 import type { CallContext } from "../call-context.js";
 import type { ApiClient, JsonRequest } from "../client.js";
 import { normalizeDaily } from "../normalize.js";
@@ -72,7 +72,7 @@ export class ModernApi extends PagedFlavor {
         this.remembered = name;
         return daily;
       } catch (err) {
-        const tryNext = err instanceof UpstreamHttpError && err.status === 404 && i < candidates.length - 1;
+        const tryNext = isUpstreamHttpError(err, 404) && i < candidates.length - 1;
         if (!tryNext) throw err;
       }
     }
