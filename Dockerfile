@@ -22,8 +22,8 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY simulator/package.json simulator/
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The product's dependencies only: the simulator workspace package is not installed here.
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
 USER node
 
 # The simulator for the demo stack (docker compose builds this target); never in the exporter image.

@@ -24,10 +24,9 @@ mkdir -p "$work/build" "$work/run" "$work/product/dist"
 
 # Stage "runtime" + target "exporter": package files, npm ci --omit=dev, the product only.
 cp "$root/package.json" "$root/package-lock.json" "$work/run/"
-mkdir -p "$work/run/simulator" && cp "$root/simulator/package.json" "$work/run/simulator/"
-(cd "$work/run" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+(cd "$work/run" && npm ci --omit=dev --workspaces=false --no-audit --no-fund --loglevel=error)
 cp -r "$work/product/dist" "$work/run/dist"
-for absent in dist/simulator dist/src/simulator dist/src/demo.js dist/bench dist/test; do
+for absent in dist/simulator dist/src/simulator dist/src/demo.js dist/bench dist/test node_modules/avepoint-simulator; do
   if [ -e "$work/run/$absent" ]; then echo "image steps: $absent must not be in the image" >&2; exit 1; fi
 done
 if find "$work/run/dist" -name '*.map' | grep -q .; then echo "image steps: source maps in the image" >&2; exit 1; fi
