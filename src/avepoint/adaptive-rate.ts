@@ -52,7 +52,8 @@ export class AdaptiveRate {
     const last = this.lastGrowthAt;
     this.lastGrowthAt = now;
     const seconds = last === null ? 0 : (now - last) / 1000;
-    if (seconds <= 0 || seconds > MAX_STEP_S) return;
+    // At a rate below one request a second, rate-bound requests are more than a second apart.
+    if (seconds <= 0 || seconds > Math.max(MAX_STEP_S, 2 / this.value)) return;
     this.value = Math.min(
       this.ceiling,
       this.refused

@@ -31,6 +31,13 @@ export interface Identified {
   readonly id: string;
 }
 
+/** The rows of one page: those kept, and how many were malformed or repeated. */
+export interface Rows<T> {
+  readonly kept: T[];
+  readonly malformed: number;
+  readonly duplicates: number;
+}
+
 export class ApiClient {
   private readonly origin: string;
 
@@ -116,8 +123,9 @@ export class ApiClient {
     endpoint: string,
     map: (record: unknown, endpoint: string) => T,
     seen: Set<string>,
-  ): T[] {
+  ): Rows<T> {
     const kept: T[] = [];
+    let malformed = 0;
     for (const item of items) {
       let record: T;
       try {
@@ -125,6 +133,7 @@ export class ApiClient {
       } catch (err) {
         if (!isParseError(err)) throw err;
         this.rejected(endpoint, "record", err.message);
+        malformed++;
         continue;
       }
       if (seen.has(record.id)) {
@@ -134,7 +143,7 @@ export class ApiClient {
       seen.add(record.id);
       kept.push(record);
     }
-    return kept;
+    return { kept, malformed, duplicates: items.length - kept.length - malformed };
   }
 
   /**

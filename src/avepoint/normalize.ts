@@ -42,16 +42,38 @@ const pick = (fields: Fields, ...names: string[]): unknown => {
 const describe = (value: unknown): string =>
   value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 
-const text = (value: unknown): string =>
-  typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
+/** Longest free text kept (names, tenant, country): label values, not documents. */
+export const MAX_TEXT = 1024;
+/** Longest ID accepted: real IDs are GUIDs (36 characters). */
+export const MAX_ID = 256;
+
+const text = (value: unknown): string => {
+  const s = typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
+  return s.length <= MAX_TEXT ? s : `${s.slice(0, MAX_TEXT - 1)}…`;
+};
+
+/** A code (mode, kind) this version may not know by every spelling: unreadable is unknown, not a bad row. */
+const optionalCode = (fields: Fields, endpoint: string, name: string): number | null => {
+  try {
+    return integer(fields, endpoint, name) ?? null;
+  } catch {
+    return null;
+  }
+};
 
 const requiredId = (fields: Fields, endpoint: string, what: string, ...names: string[]): string => {
   const value = pick(fields, ...names);
   if (typeof value !== "string" || value.trim() === "")
     throw new ParseError(`${what} without ${names[0]} (got ${describe(value)})`, endpoint);
-  // An ID becomes a path segment of later requests and a label value: a dot segment or a control
-  // character is no ID.
-  if (/^(?:\.|%2e){1,2}$/i.test(value) || [...value].some((ch) => ch < " " || ch === "\u007f"))
+  // An ID becomes a path segment of later requests and a label value: a dot segment, a control
+  // character, a lone surrogate (written as U+FFFD, two IDs would share one series) or an
+  // unreasonably long string is no ID.
+  if (
+    value.length > MAX_ID ||
+    /^(?:\.|%2e){1,2}$/i.test(value) ||
+    /\p{Cs}/u.test(value) ||
+    [...value].some((ch) => ch < " " || ch === "\u007f")
+  )
     throw new ParseError(`${what} with an unusable ${names[0]} ${JSON.stringify(value)}`, endpoint);
   return value;
 };
@@ -181,7 +203,7 @@ export const normalizeCustomer = (record: unknown, endpoint: string): Customer =
     id: requiredId(f, endpoint, "customer", "id", "customerId"),
     name: text(pick(f, "organization", "name", "customerName")),
     country: text(pick(f, "countryOrRegion", "country")),
-    managementMode: integer(f, endpoint, "managementMode") ?? null,
+    managementMode: optionalCode(f, endpoint, "managementMode"),
     jobStatus,
   };
 };
@@ -239,7 +261,7 @@ const normalizeStatus = (fields: Fields, endpoint: string, required: boolean): P
 const profileOf = (f: Fields, endpoint: string, statusRequired: boolean): ScanProfile => ({
   id: requiredId(f, endpoint, "scan profile", "profileId", "id"),
   name: text(pick(f, "profileName", "name")),
-  scanMode: integer(f, endpoint, "scanMode") ?? null,
+  scanMode: optionalCode(f, endpoint, "scanMode"),
   tenantId: text(pick(f, "tenantId")),
   tenantDomain: text(pick(f, "tenantDomain")),
   modifiedTimestamp: parseTimestamp(pick(f, "modifiedTime"), "modifiedTime", endpoint),

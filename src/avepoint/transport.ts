@@ -59,6 +59,8 @@ export interface HttpResponse {
 
 /** Default of --avepoint.max-retry-after, seconds. */
 export const DEFAULT_MAX_RETRY_AFTER_S = 120;
+/** The shortest pause a refusal imposes. */
+const MIN_PAUSE_MS = 1000;
 
 /** AvePoint's "not now": 429, or 503 that says when to come back. */
 const isRefusal = (status: number, retryAfterMs: number | null): boolean =>
@@ -153,17 +155,14 @@ export class Transport {
       const retry = result.kind === "error" ? result.retry : retryReasonForStatus(result.status);
       if (result.kind === "response" && retry === null) return result;
       if (retry === null) throw this.failure(request.endpoint, result);
-      const waitMs = retryAfter ?? backoffDelayMs(errors, this.random);
+      // A 5xx's Retry-After is honoured up to the same cap as a refusal's.
+      const waitMs = Math.min(retryAfter ?? backoffDelayMs(errors, this.random), this.maxRetryAfterMs);
       if (ctx.signal.aborted) throw this.deadlineReached(request.endpoint);
       if (errors++ >= maxRetries) throw this.failure(request.endpoint, result);
-      if (now + waitMs > ctx.deadline) {
-        const failure = this.failure(request.endpoint, result);
-        throw new RoundDeadlineError(
-          `${failure.message} (a retry would pass the deadline)`,
-          failure.reason,
-          request.endpoint,
-        );
-      }
+      // AvePoint failed this request; that the round has no time left to retry it does not make
+      // the failure the round's: the customer failed (and keeps its last known values).
+      if (now + waitMs > ctx.deadline)
+        throw this.failure(request.endpoint, result, " (a retry would pass the round's deadline)");
       this.observer.retry(request.endpoint, retry);
       try {
         await sleep(waitMs, ctx.signal);
@@ -173,11 +172,18 @@ export class Transport {
     }
   }
 
-  /** How long a refusal pauses everybody: its Retry-After, capped; without one, a growing backoff from 1 s. */
+  private get maxRetryAfterMs(): number {
+    return (this.options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_S) * 1000;
+  }
+
+  /**
+   * How long a refusal pauses everybody: its Retry-After, at least a second (a `0` or a date in the
+   * past would otherwise resend at once) and at most the cap; without one, a growing backoff from 1 s.
+   */
   private pauseFor(endpoint: string, retryAfter: number | null, refusals: number): number {
-    const capMs = (this.options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_S) * 1000;
-    if (retryAfter === null) return Math.min(capMs, 1000 + backoffDelayMs(refusals, this.random));
-    if (retryAfter <= capMs) return retryAfter;
+    const capMs = this.maxRetryAfterMs;
+    if (retryAfter === null) return Math.min(capMs, MIN_PAUSE_MS + backoffDelayMs(refusals, this.random));
+    if (retryAfter <= capMs) return Math.min(capMs, Math.max(MIN_PAUSE_MS, retryAfter));
     this.observer.retryAfterCapped(endpoint, retryAfter / 1000, capMs / 1000);
     return capMs;
   }

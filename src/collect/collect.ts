@@ -28,8 +28,11 @@ export interface CollectOptions {
   readonly now?: () => number;
   /** The accepted customers of each listed page, before any of them is started. */
   readonly onListed?: (customers: readonly Customer[]) => void;
-  /** The end of the listing, with every accepted customer listed (complete only if `listing.ok`). */
-  readonly onListingDone?: (listing: Outcome, listed: readonly Customer[]) => void;
+  /**
+   * The end of the listing, with every accepted customer listed; `complete` only when the listing
+   * succeeded and read every row it promised, none malformed (only then may it tell who is gone).
+   */
+  readonly onListingDone?: (listing: Outcome, listed: readonly Customer[], complete: boolean) => void;
   /** Each attempted customer's result (not those the round's bound cut). */
   readonly onResult: (result: CustomerResult) => void;
 }
@@ -109,12 +112,12 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
       arrival.wake();
     })
     .then(
-      (): Outcome => ({ ok: true }),
-      (err: unknown): Outcome => ({ ok: false, ...failureOf(err) }),
+      (end): [Outcome, boolean] => [{ ok: true }, end.complete],
+      (err: unknown): [Outcome, boolean] => [{ ok: false, ...failureOf(err) }, false],
     )
-    .then((outcome) => {
+    .then(([outcome, complete]) => {
       listing = outcome;
-      options.onListingDone?.(outcome, listed);
+      options.onListingDone?.(outcome, listed, complete);
       arrival.wake();
     });
 

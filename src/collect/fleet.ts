@@ -65,8 +65,17 @@ export class Fleet {
     return this.byId.get(customerId)?.lastSuccess ?? -Infinity;
   }
 
-  /** The customers as they stand now (a copy: later results do not change it). */
-  customers(): CustomerView[] {
-    return [...this.byId.values()];
+  /**
+   * The customers as they stand at `now` (epoch seconds; a copy: later results do not change it).
+   * Profiles older than max-stale are left out whatever the reason — a failing customer, or one not
+   * attempted for that long (a listing failing for hours, rounds cut before reaching it).
+   */
+  customers(now: number): CustomerView[] {
+    const views: CustomerView[] = [];
+    for (const view of this.byId.values()) {
+      const stale = view.lastSuccess !== null && now - view.lastSuccess > this.maxStaleSeconds;
+      views.push(stale && view.profiles.length > 0 ? { ...view, profiles: [] } : view);
+    }
+    return views;
   }
 }

@@ -121,7 +121,7 @@ export class Rounds {
         done: running ? running.done : this.lastCounts.done,
         lastComplete: this.lastComplete,
       },
-      customers: this.fleet.customers(),
+      customers: this.fleet.customers(this.now() / 1000),
     };
   }
 
@@ -198,7 +198,7 @@ export class Rounds {
           this.fleet.listed(customers);
           round.customers += customers.length;
         },
-        onListingDone: (listing, listed) => this.listed(round, listing, listed),
+        onListingDone: (listing, listed, complete) => this.listed(round, listing, listed, complete),
         onResult: (result) => {
           const at = this.now() / 1000;
           this.fleet.record(result, at);
@@ -240,14 +240,16 @@ export class Rounds {
     }
   }
 
-  private listed(round: Running, listing: Outcome, listed: readonly Customer[]): void {
+  private listed(round: Running, listing: Outcome, listed: readonly Customer[], complete: boolean): void {
     if (this.stopping.signal.aborted) return;
     round.listingDone = true;
     this.listing = listing;
     this.tell((l) => l.listed?.(listing, listed.length));
     if (!listing.ok) return;
-    // Only a complete listing says who is gone; a failed or partial one drops nobody.
     this.listedOnce = true;
+    // Only a complete listing says who is gone; a failed or partial one (rows skipped as malformed,
+    // fewer rows than promised, a server repeating itself) drops nobody.
+    if (!complete) return;
     const gone = this.fleet.keepOnly(new Set(listed.map((customer) => customer.id)));
     if (gone.length > 0) this.tell((l) => l.customersGone?.(gone));
   }

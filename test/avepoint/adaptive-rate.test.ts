@@ -60,6 +60,20 @@ describe("adaptive rate", () => {
     expect(rate.current).toBeCloseTo(after * 0.9, 6);
   });
 
+  it("climbs back from below one request a second, when rate-bound requests are more than a second apart", () => {
+    const rate = new AdaptiveRate(100, true);
+    for (let i = 0; i < 30; i++) rate.refusedAt(i * 10, i * 10 + 1);
+    const low = rate.current;
+    expect(low).toBeLessThan(1);
+    // rate-bound: one request every 1/rate seconds
+    let t = 1_000;
+    for (let i = 0; i < 200; i++) {
+      rate.paced(t);
+      t += 1000 / rate.current;
+    }
+    expect(rate.current).toBeGreaterThan(low * 1.5);
+  });
+
   it("keeps a floor above zero", () => {
     const rate = new AdaptiveRate(10, true);
     for (let i = 0; i < 200; i++) rate.refusedAt(i * 10, i * 10 + 1);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { completeProfiles } from "../../src/avepoint/flavors/complete.js";
 import type { DailyProfile, ScanProfile } from "../../src/avepoint/types.js";
+import { UpstreamHttpError } from "../../src/errors.js";
 
 const daily = (id: string, lastScanStatus: number): DailyProfile => ({
   id,
@@ -39,6 +40,24 @@ describe("complete profiles", () => {
       daily("a", 2),
       { ...daily("b", 3), name: "Listed name", modifiedTimestamp: 1_600_000_000 },
     ]);
+  });
+
+  it("leaves out a profile deleted between the list and its daily record (404)", async () => {
+    const rows = ["a", "b", "c"].map((id) => ({ ...daily(id, 2), status: null }));
+    const profiles = await completeProfiles(rows, async (id) => {
+      if (id === "b") throw new UpstreamHttpError(404, "GET /daily");
+      return daily(id, 2);
+    });
+    expect(profiles.map((p) => p.id)).toEqual(["a", "c"]);
+  });
+
+  it("fails when every daily record answers 404: the endpoint is wrong, not the profiles", async () => {
+    const rows = ["a", "b"].map((id) => ({ ...daily(id, 2), status: null }));
+    await expect(
+      completeProfiles(rows, async () => {
+        throw new UpstreamHttpError(404, "GET /daily");
+      }),
+    ).rejects.toMatchObject({ status: 404 });
   });
 
   it("fails with the first daily record that fails", async () => {

@@ -149,6 +149,8 @@ describe("normalisation, one row per quirk", () => {
     ["a profile ID that is a dot segment", { ...daily, profileId: ".." }, /unusable profileId/],
     ["an encoded dot segment", { ...daily, profileId: "%2e%2E" }, /unusable profileId/],
     ["a profile ID with a newline", { ...daily, profileId: "a\nb" }, /unusable profileId/],
+    ["a profile ID with a lone surrogate", { ...daily, profileId: "p\ud800" }, /unusable profileId/],
+    ["a profile ID longer than any real one", { ...daily, profileId: "x".repeat(300) }, /unusable profileId/],
     ["not an object", [1, 2], /expected an object/],
   ])("rejects %s with a ParseError", (_name, wire, message) => {
     expect(() => normalizeDaily(JSON.parse(JSON.stringify(wire)), E)).toThrow(ParseError);
@@ -187,6 +189,14 @@ describe("normalisation, one row per quirk", () => {
     ["12/31/2025 23:59", Date.UTC(2025, 11, 31, 23, 59) / 1000],
   ])("reads the date %s", (text, seconds) => {
     expect(parseTimestamp(text, "t", E)).toBe(seconds);
+  });
+
+  it("cuts free text longer than a label should be, and reads an unknown mode as absent, not as a bad row", () => {
+    const c = normalizeCustomer({ id: "c1", organization: "O".repeat(5000), managementMode: "Partner" }, E);
+    expect(c.name).toHaveLength(1024);
+    expect(c.name.endsWith("…")).toBe(true);
+    expect(c.managementMode).toBeNull();
+    expect(normalizeDaily({ ...daily, scanMode: "Express" }, E).scanMode).toBeNull();
   });
 
   it("parses both date forms to the same instant", () => {

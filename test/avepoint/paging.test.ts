@@ -139,6 +139,52 @@ describe("v3 paging", () => {
   });
 });
 
+describe("a list tells whether it is complete", () => {
+  const end = (answer: Parameters<typeof scriptedClient>[0], paged = pagedByIndex) =>
+    paged(scriptedClient(answer).client, { request, map, maxPages: 10, onPage: () => {} }, ctx);
+
+  it("complete: every promised row read, none malformed", async () => {
+    expect(
+      await end((url) => ({
+        data: rows(pageOf(url) < 3 ? 100 : 50, (pageOf(url) - 1) * 100),
+        metadata: { totalCount: 250 },
+      })),
+    ).toEqual({ complete: true });
+  });
+
+  it("not complete: a malformed row was skipped", async () => {
+    expect(
+      await end(() => ({ data: [{ id: "a" }, { name: "no id" }], metadata: { totalCount: 2 } })),
+    ).toEqual({ complete: false });
+  });
+
+  it("not complete: fewer rows than the total promised", async () => {
+    expect(
+      await end((url) => ({ data: pageOf(url) === 1 ? rows(100) : [], metadata: { totalCount: 250 } })),
+    ).toEqual({ complete: false });
+  });
+
+  it("not complete: a page of repeats ended it", async () => {
+    expect(await end(() => ({ data: rows(100) }))).toEqual({ complete: false });
+  });
+
+  it("a page of malformed rows is progress, not a reason to stop asking", async () => {
+    const { client, asked } = scriptedClient((url) => ({
+      data: pageOf(url) === 2 ? rows(100).map(() => ({ name: "no id" })) : rows(100, pageOf(url) * 100),
+      metadata: { totalCount: 400 },
+    }));
+    const got: string[] = [];
+    const result = await pagedByIndex(
+      client,
+      { request, map, maxPages: 10, onPage: (p) => got.push(...p.map((r) => r.id)) },
+      ctx,
+    );
+    expect(asked.map(pageOf).sort()).toEqual([1, 2, 3, 4]);
+    expect(got).toHaveLength(300);
+    expect(result).toEqual({ complete: false });
+  });
+});
+
 describe("OData paging", () => {
   const odata = (next: string | null, items: unknown[]) => ({ value: items, "@odata.nextLink": next });
 

@@ -78,6 +78,7 @@ export const fakeApi = (count: number, options: Partial<FakeApi> = {}): FakeApi 
           throw new UpstreamHttpError(503, "/customers");
         onPage(all.slice(page * api.pageSize, (page + 1) * api.pageSize));
       }
+      return { complete: true };
     },
     async profiles(customerId, ctx): Promise<readonly DailyProfile[]> {
       api.started.push(customerId);

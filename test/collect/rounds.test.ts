@@ -188,6 +188,37 @@ describe("rounds", () => {
     expect(gone).toEqual(["c001"]);
   });
 
+  it("drops nobody after a listing that succeeded but was not complete (rows skipped, fewer than promised)", async () => {
+    const api = fakeApi(3, { latencyMs: 10 });
+    const rounds = roundsFor(api);
+    rounds.start();
+    await vi.runAllTimersAsync();
+    api.customers.splice(1, 1);
+    const list = api.listCustomers.bind(api);
+    api.listCustomers = async (ctx, onPage) => {
+      await list(ctx, onPage);
+      return { complete: false };
+    };
+    rounds.start();
+    await vi.runAllTimersAsync();
+    expect(rounds.view().listing).toEqual({ ok: true });
+    expect(rounds.view().customers.map((c) => c.customer.id)).toEqual(["c000", "c001", "c002"]);
+    expect(gone).toEqual([]);
+  });
+
+  it("serves no profiles older than max-stale, whether the customer failed or was not attempted since", async () => {
+    const api = fakeApi(2, { latencyMs: 10 });
+    const rounds = roundsFor(api, { maxStaleSeconds: 60 });
+    rounds.start();
+    await vi.runAllTimersAsync();
+    expect(rounds.view().customers.every((c) => c.profiles.length === 1)).toBe(true);
+    // The listing fails from now on: nobody is attempted, and the data ages.
+    api.listingFailsAfter = 0;
+    await vi.advanceTimersByTimeAsync(61_000);
+    expect(rounds.view().customers.map((c) => c.profiles.length)).toEqual([0, 0]);
+    expect(rounds.view().customers.every((c) => c.lastSuccess !== null)).toBe(true);
+  });
+
   it("keeps every known customer when a listing fails or ends early, and says so in `listing`", async () => {
     const api = fakeApi(250, { latencyMs: 10 });
     const rounds = roundsFor(api, { parallelism: 16 });

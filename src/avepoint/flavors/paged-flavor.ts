@@ -3,13 +3,14 @@
  * page (by index or by next link), rows normalised, and profiles completed from their daily record
  * where the list lacks status. A flavor says only where its lists and daily records are.
  */
+import { isUpstreamHttpError } from "../../errors.js";
 import type { CallContext } from "../call-context.js";
 import type { ApiClient, JsonRequest } from "../client.js";
 import { normalizeCustomer, normalizeProfile } from "../normalize.js";
 import type { ApiFlavor, Customer, DailyProfile, ScanProfile } from "../types.js";
 import { completeProfiles } from "./complete.js";
 import type { PartnerApi } from "./partner-api.js";
-import { allPages, MAX_PAGES, pagedByIndex, pagedByNextLink } from "./paging.js";
+import { allPages, MAX_PAGES, pagedByIndex, pagedByNextLink, type ListEnd } from "./paging.js";
 
 export abstract class PagedFlavor implements PartnerApi {
   abstract readonly flavor: ApiFlavor;
@@ -25,7 +26,7 @@ export abstract class PagedFlavor implements PartnerApi {
   /** One profile from its daily-changes endpoint: status, counts and the tenant fields lists may lack. */
   abstract profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile>;
 
-  listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<void> {
+  listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<ListEnd> {
     return this.pager(
       this.client,
       { request: this.customersRequest(), map: normalizeCustomer, maxPages: MAX_PAGES.customers, onPage },
@@ -35,7 +36,21 @@ export abstract class PagedFlavor implements PartnerApi {
 
   async profiles(customerId: string, ctx: CallContext): Promise<readonly DailyProfile[]> {
     const listed = await this.listProfiles(customerId, ctx);
-    return completeProfiles(listed, (profileId) => this.profileDaily(customerId, profileId, ctx));
+    // Once one daily record has failed the customer, the others still queued are not sent.
+    const failed = new AbortController();
+    const onAbort = (): void => failed.abort();
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const own: CallContext = { signal: failed.signal, deadline: ctx.deadline };
+    try {
+      return await completeProfiles(listed, (profileId) =>
+        this.profileDaily(customerId, profileId, own).catch((err: unknown) => {
+          if (!isUpstreamHttpError(err, 404)) failed.abort();
+          throw err;
+        }),
+      );
+    } finally {
+      ctx.signal.removeEventListener("abort", onAbort);
+    }
   }
 
   /** The profile list as it comes; rows may lack status (the newer flavors' always do). */
