@@ -26,6 +26,11 @@ export interface Exporter {
    * @throws Error when a certificate's private key cannot be read; nothing is changed then.
    */
   reconfigure(next: Config): void;
+  /**
+   * What `reconfigure(next)` could fail on, checked without applying anything.
+   * @throws Error when a new certificate's private key cannot be read.
+   */
+  checkReconfigure(next: Config): void;
   /** Stops collecting, closes the server and the idle upstream connections. */
   close(): Promise<void>;
 }
@@ -99,6 +104,10 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
     app,
     rounds,
     self,
+    checkReconfigure: (next) => {
+      if (JSON.stringify(next.avepoint.credentials) !== JSON.stringify(config.avepoint.credentials))
+        tokens.checkCredentials(next.avepoint.credentials);
+    },
     reconfigure: (next) => {
       if (JSON.stringify(next.avepoint.credentials) !== JSON.stringify(config.avepoint.credentials)) {
         tokens.setCredentials(next.avepoint.credentials);

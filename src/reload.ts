@@ -20,7 +20,7 @@ export interface ReloaderDeps {
   /** The configuration as read now, from the same flags and environment as at start. */
   readonly read: () => ParsedArgs;
   readonly running: Config;
-  readonly exporter: Pick<Exporter, "reconfigure" | "self">;
+  readonly exporter: Pick<Exporter, "reconfigure" | "checkReconfigure" | "self">;
   readonly web: WebConfig | null;
   /** The root logger: its level is the one children follow. */
   readonly logger: Logger;
@@ -65,7 +65,16 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
         ok: false,
         message: `cannot change without a restart: ${needRestart.map((flag) => (flag === "credentials" ? flag : `--${flag}`)).join(", ")}`,
       };
-    // The web config last among the checks: it is applied as soon as it is accepted.
+    // Everything that can refuse is checked before anything is applied: the credentials first, then
+    // the web config, last because it is applied as soon as it is accepted.
+    try {
+      exporter.checkReconfigure(next);
+    } catch (err) {
+      return {
+        ok: false,
+        message: `--avepoint.private-key-file: cannot use the certificate and key (${oneLine(err)})`,
+      };
+    }
     if (web) {
       try {
         web.reload();

@@ -30,6 +30,15 @@ export class RotatingTokens implements TokenSource {
    * is not used again, so that new credentials are proven at the next request.
    * @throws Error when a certificate's private key cannot be read; the old credentials stay then.
    */
+  /**
+   * Whether these credentials could be used, without using them (a reload checks everything before
+   * it applies anything).
+   * @throws Error when a certificate's private key cannot be read.
+   */
+  checkCredentials(credentials: Credentials): void {
+    new TokenProvider(this.transport, { ...this.options, credentials });
+  }
+
   setCredentials(credentials: Credentials): void {
     const options = { ...this.options, credentials };
     this.provider = new TokenProvider(this.transport, options);
