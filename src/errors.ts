@@ -82,8 +82,8 @@ export class UpstreamHttpError extends UpstreamError {
 }
 
 /**
- * The round's own deadline, not AvePoint, ended a request: a wait for the rate, a retry or a
- * Retry-After pause would have ended after it, or the round was over. The customer was not reached.
+ * The round's own deadline, not AvePoint, ended a request: a wait for the rate or a Retry-After
+ * pause would have ended after it, or the round was over. The customer was not reached.
  */
 export class RoundDeadlineError extends UpstreamError {
   override name = "RoundDeadlineError";

@@ -31,11 +31,10 @@ export interface Identified {
   readonly id: string;
 }
 
-/** The rows of one page: those kept, and how many were malformed or repeated. */
+/** The rows of one page: those kept, and how many were malformed. */
 export interface Rows<T> {
   readonly kept: T[];
   readonly malformed: number;
-  readonly duplicates: number;
 }
 
 export class ApiClient {
@@ -143,7 +142,7 @@ export class ApiClient {
       seen.add(record.id);
       kept.push(record);
     }
-    return { kept, malformed, duplicates: items.length - kept.length - malformed };
+    return { kept, malformed };
   }
 
   /**

@@ -58,9 +58,10 @@ const OUT_OF_TIME = new Set<FailureReason>(["timeout", "throttled"]);
 
 /**
  * Whether the round's bound, not the upstream, ended this attempt: the client refused to wait past
- * the round's deadline (its rate limiter, a retry or a Retry-After pause would have ended after it;
+ * the round's deadline (its rate limiter or a Retry-After pause would have ended after it;
  * `collectCustomer` gives null), the round's signal aborted, or it ran out of time in the closing
- * window. A request that got no answer within --avepoint.request-timeout is a real failure.
+ * window. A request that got no answer within --avepoint.request-timeout, or a failed request with no
+ * time left for its retry, is a real failure.
  */
 const cutByBound = (result: CustomerResult, ctx: CallContext, now: number, closingAt: number): boolean =>
   !result.ok && (ctx.signal.aborted || (OUT_OF_TIME.has(result.reason) && now >= closingAt));

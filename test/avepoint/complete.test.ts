@@ -1,23 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { completeProfiles } from "../../src/avepoint/flavors/complete.js";
-import type { DailyProfile, ScanProfile } from "../../src/avepoint/types.js";
+import type { ScanProfile } from "../../src/avepoint/types.js";
 import { UpstreamHttpError } from "../../src/errors.js";
-
-const daily = (id: string, lastScanStatus: number): DailyProfile => ({
-  id,
-  name: `Profile ${id}`,
-  scanMode: 1,
-  tenantId: "tenant-from-daily",
-  tenantDomain: "daily.example",
-  modifiedTimestamp: 1_700_000_000,
-  status: {
-    lastScanStatus,
-    newRegisteredObjects: 1,
-    movedObjects: 2,
-    removedObjects: 3,
-    dailyReportTimestamp: 1_700_000_100,
-  },
-});
+import { dailyProfile } from "../helpers/records.js";
 
 describe("complete profiles", () => {
   it("keeps complete rows and finishes the others from their daily record, list fields first", async () => {
@@ -31,28 +16,28 @@ describe("complete profiles", () => {
       modifiedTimestamp: 1_600_000_000,
       status: null,
     };
-    const profiles = await completeProfiles([daily("a", 2), row], async (id) => {
+    const profiles = await completeProfiles([dailyProfile("a", 2), row], async (id) => {
       asked.push(id);
-      return daily(id, 3);
+      return dailyProfile(id, 3);
     });
     expect(asked).toEqual(["b"]);
     expect(profiles).toEqual([
-      daily("a", 2),
-      { ...daily("b", 3), name: "Listed name", modifiedTimestamp: 1_600_000_000 },
+      dailyProfile("a", 2),
+      { ...dailyProfile("b", 3), name: "Listed name", modifiedTimestamp: 1_600_000_000 },
     ]);
   });
 
   it("leaves out a profile deleted between the list and its daily record (404)", async () => {
-    const rows = ["a", "b", "c"].map((id) => ({ ...daily(id, 2), status: null }));
+    const rows = ["a", "b", "c"].map((id) => ({ ...dailyProfile(id, 2), status: null }));
     const profiles = await completeProfiles(rows, async (id) => {
       if (id === "b") throw new UpstreamHttpError(404, "GET /daily");
-      return daily(id, 2);
+      return dailyProfile(id, 2);
     });
     expect(profiles.map((p) => p.id)).toEqual(["a", "c"]);
   });
 
   it("fails when every daily record answers 404: the endpoint is wrong, not the profiles", async () => {
-    const rows = ["a", "b"].map((id) => ({ ...daily(id, 2), status: null }));
+    const rows = ["a", "b"].map((id) => ({ ...dailyProfile(id, 2), status: null }));
     await expect(
       completeProfiles(rows, async () => {
         throw new UpstreamHttpError(404, "GET /daily");
@@ -61,7 +46,7 @@ describe("complete profiles", () => {
   });
 
   it("fails with the first daily record that fails", async () => {
-    const row = { ...daily("x", 2), status: null };
+    const row = { ...dailyProfile("x", 2), status: null };
     await expect(
       completeProfiles([row], async () => {
         throw new Error("boom");

@@ -68,9 +68,7 @@ export const startChild = async (
   const watchdog = setInterval(sample, 50);
   onTestFinished(async () => {
     clearInterval(watchdog);
-    // A process that died of a signal has no exit code, and stop() would wait for an exit already past.
-    const { exitCode, signalCode } = running.child;
-    if (exitCode === null && signalCode === null) await running.stop();
+    await running.stop();
   });
   const get = async (path: string, headers: Record<string, string> = {}) => {
     sample();

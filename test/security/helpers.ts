@@ -157,40 +157,6 @@ export interface HttpsOptions {
 export const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
 
-/** One GET over HTTPS with a fresh connection (no agent), so that no socket outlives the test. */
-export const httpsGet = (url: string, options: HttpsOptions): Promise<HttpsAnswer> =>
-  new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: "GET",
-        agent: false,
-        ca: options.ca,
-        ...(options.clientCert ? { cert: options.clientCert.cert, key: options.clientCert.key } : {}),
-        headers: {
-          ...(options.auth ? { Authorization: basic(options.auth.user, options.auth.password) } : {}),
-          ...options.headers,
-        },
-        timeout: 10_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-    req.end();
-  });
-
 export interface TlsAnswer extends HttpsAnswer {
   /** OpenSSL name of the negotiated cipher, and the protocol (TLSv1.2, TLSv1.3). */
   readonly cipher: string;
@@ -249,3 +215,9 @@ export const tlsGet = (
     req.on("error", reject);
     req.end();
   });
+
+/** One GET over HTTPS with a fresh connection (no agent), so that no socket outlives the test. */
+export const httpsGet = async (url: string, options: HttpsOptions): Promise<HttpsAnswer> => {
+  const { status, headers, body } = await tlsGet(url, options);
+  return { status, headers, body };
+};

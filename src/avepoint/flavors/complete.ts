@@ -2,7 +2,8 @@
 import { isUpstreamHttpError } from "../../errors.js";
 import type { DailyProfile, ScanProfile } from "../types.js";
 
-const isComplete = (profile: ScanProfile): profile is DailyProfile => profile.status !== null;
+/** A profile whose list row already carries its status and counts. */
+export const isComplete = (profile: ScanProfile): profile is DailyProfile => profile.status !== null;
 
 /**
  * Every listed profile with its status and counts: kept as listed where the row has them, else

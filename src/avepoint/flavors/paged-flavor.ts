@@ -8,7 +8,7 @@ import type { CallContext } from "../call-context.js";
 import type { ApiClient, JsonRequest } from "../client.js";
 import { normalizeCustomer, normalizeProfile } from "../normalize.js";
 import type { ApiFlavor, Customer, DailyProfile, ScanProfile } from "../types.js";
-import { completeProfiles } from "./complete.js";
+import { completeProfiles, isComplete } from "./complete.js";
 import type { PartnerApi } from "./partner-api.js";
 import { allPages, MAX_PAGES, pagedByIndex, pagedByNextLink, type ListEnd } from "./paging.js";
 
@@ -36,6 +36,8 @@ export abstract class PagedFlavor implements PartnerApi {
 
   async profiles(customerId: string, ctx: CallContext): Promise<readonly DailyProfile[]> {
     const listed = await this.listProfiles(customerId, ctx);
+    // v3 rows carry their status: no daily record to ask for, nothing to set up.
+    if (listed.every(isComplete)) return listed;
     // Once one daily record has failed the customer, the others still queued are not sent.
     const failed = new AbortController();
     const onAbort = (): void => failed.abort();
