@@ -120,7 +120,6 @@ describe("collection rounds against the simulator", () => {
       expect(value(samples, "avepoint_collect_rounds_total", { result: "complete" })).toBe(1);
       expect(value(samples, "avepoint_collect_round_customers_done")).toBe(60);
     },
-    20_000,
   );
 
   it("refreshes a fleet larger than the round bound over successive rounds, stalest first", async () => {
