@@ -125,11 +125,12 @@ describe("faults", () => {
   });
 
   it("waits latencyMs before answering and tracks concurrency", async () => {
-    const sim = await start({ faults: { latencyMs: 60 } });
+    // Long enough that all 40 requests are in flight together even on a busy machine.
+    const sim = await start({ faults: { latencyMs: 800 } });
     const t = await token(sim);
     const started = Date.now();
     const results = await Promise.all(Array.from({ length: 40 }, () => call(sim, V3, t)));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(790);
     expect(results.every((r) => r.status === 200)).toBe(true);
     const stats = sim.stats();
     expect(stats.maxInFlight).toBe(40);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { series, value } from "../helpers/exposition.js";
 import { testExporter, testSimulator } from "../helpers/exporter.js";
+import { waitFor } from "../helpers/wait.js";
 
 const successes = (samples: ReturnType<typeof series>) =>
   series(samples, "avepoint_customer_collect_success");
@@ -15,8 +16,8 @@ describe("against a rate-limited, failing upstream", () => {
     // More retries than the burst has 429s: even a request that meets them all gets through.
     const exporter = await testExporter(simulator, ["--avepoint.max-retries=5", "--avepoint.concurrency=8"]);
     const scrape = exporter.scrape({ "x-prometheus-scrape-timeout-seconds": "20" });
-    // The burst starts while the fan-out over customers is under way (≈ 0.5 s of requests).
-    await new Promise((r) => setTimeout(r, 120));
+    // The burst starts while the fan-out over customers is under way.
+    await waitFor(() => simulator.stats().apiRequests >= 10);
     simulator.setFaults({ throttleBurst: 5 });
     const { samples } = await scrape;
     expect(successes(samples).map((s) => s.value)).toEqual(Array(80).fill(1));
@@ -40,10 +41,8 @@ describe("against a rate-limited, failing upstream", () => {
     ]);
     await exporter.scrape();
     simulator.setFaults({ failCustomers: Object.fromEntries(slow.map((c) => [c.id, "hang" as const])) });
-    const started = Date.now();
     const { status, samples } = await exporter.scrape({ "x-prometheus-scrape-timeout-seconds": "1.5" });
     expect(status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1500);
     // The round goes on after the answer: the hung customers are in progress, not failed, and keep
     // their previous result and values; nothing was counted as an error.
     expect(value(samples, "avepoint_collect_round_running")).toBe(1);

