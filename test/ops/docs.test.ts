@@ -14,7 +14,7 @@ const pages = ["README.md", ...readdirSync(join(root, "docs")).map((name) => `do
   path.endsWith(".md"),
 );
 
-const exposed = new Set(Object.values(METRICS).map(({ name }) => name));
+const exposed: ReadonlySet<string> = new Set(Object.values(METRICS).map(({ name }) => name));
 /** A histogram's series, and the prefixes a page may name a family of metrics by. */
 const known = (name: string): boolean =>
   exposed.has(name) ||
