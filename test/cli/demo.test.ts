@@ -88,6 +88,9 @@ describe("npm run demo", () => {
     const page = await fetch(`${url}/`).then((r) => r.text());
     const [, name] = /customer "([^"]+)" refuses access/.exec(text) ?? [];
     expect(page).toContain(name);
+    // What the states mean: which are alerted on, and "none".
+    expect(page).toMatch(/Alerted on: <em>failed<\/em> and <em>failed to start<\/em> \(critical\)/);
+    expect(page).toContain("<em>none</em>: the profile has never been scanned");
 
     demo.child.kill("SIGINT");
     expect(await demo.exited).toBe(0);
