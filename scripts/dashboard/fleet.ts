@@ -22,6 +22,15 @@ import {
 } from "./panels.js";
 import { customerVariable, profileVariable } from "./variables.js";
 
+const GREEN = { color: "green", value: null } as const;
+const GREEN_FROM_1 = { color: "green", value: 1 } as const;
+/** The default --collect.max-round-duration: data older than a round is late. */
+const ROUND_BOUND_SECONDS = 15 * 60;
+/** AvePointCustomerDataStale's bound. */
+const STALE_SECONDS = 3600;
+/** AvePointDailyReportStale's bound. */
+const REPORT_STALE_SECONDS = 26 * 3600;
+
 /** @param rulesFile prometheus/rules/avepoint-alerts.yml, for the alert the removed-objects panel shows. */
 const rows = (rulesFile: string): RowSpec[] => [
   {
@@ -35,6 +44,14 @@ const rows = (rulesFile: string): RowSpec[] => [
           w: 16,
           h: 6,
           options: { colorMode: "value", graphMode: "none", reduceOptions: { calcs: ["lastNotNull"] } },
+          // Neutral, but for the states that alert (red: critical, orange: warning) and the healthy one.
+          steps: [{ color: "text", value: null }],
+          colors: {
+            failed: "red",
+            error_start: "red",
+            finished_with_exception: "orange",
+            finished: "green",
+          },
         },
         "{{state}}",
       ),
@@ -42,13 +59,15 @@ const rows = (rulesFile: string): RowSpec[] => [
         "Failed scans",
         "Selected profiles whose last scan failed or failed to start (AvePointScanFailed).",
         `count(${p(n.profileState, FAILED)} == 1) or vector(0)`,
-        { h: 6, thresholds: [1, 1] },
+        // One is already a critical alert.
+        { h: 6, steps: [GREEN, { color: "red", value: 1 }] },
       ),
       stat(
         "Customers failing collection",
         "Selected customers whose latest collection attempt failed (AvePointCustomerCollectFailing).",
         `count(${c(n.customerSuccess)} == 0) or vector(0)`,
-        { h: 6, thresholds: [1, 1] },
+        // A warning alert once it lasts; most fleets see one now and then.
+        { h: 6, steps: [GREEN, { color: "orange", value: 1 }] },
       ),
       table(
         "Failed scans and scans with exceptions",
@@ -122,20 +141,25 @@ const rows = (rulesFile: string): RowSpec[] => [
         "Profiles without a report for 26h",
         "Selected profiles whose latest daily report is more than 26 hours old.",
         `count(time() - ${p(n.profileDailyReport)} > 26 * 3600) or vector(0)`,
-        { h: 8, thresholds: [1, 10] },
+        // Each is an AvePointDailyReportStale warning.
+        { h: 8, steps: [GREEN, { color: "orange", value: 1 }] },
       ),
-      table(
-        "Oldest daily reports",
-        "The selected profiles with the oldest daily reports.",
-        `topk(20, ${withProfileNames(`(time() - ${p(n.profileDailyReport)})`)})`,
-        10,
-      ),
+      {
+        ...table(
+          "Oldest daily reports",
+          "The selected profiles with the oldest daily reports: the age of each.",
+          `topk(20, ${withProfileNames(`(time() - ${p(n.profileDailyReport)})`)})`,
+          10,
+        ),
+        unit: "s",
+      },
       {
         ...topCustomers(
           "Oldest daily report per customer",
           "Selected customers by the age of the oldest daily report among their selected profiles.",
           `topk(15, ${withCustomerName(`max by (customer_id) (time() - ${p(n.profileDailyReport)})`)})`,
-          { unit: "s" },
+          // Reports come daily; AvePointDailyReportStale warns after 26 hours.
+          { unit: "s", steps: [GREEN, { color: "orange", value: REPORT_STALE_SECONDS }] },
         ),
         w: 10,
         h: 8,
@@ -149,14 +173,18 @@ const rows = (rulesFile: string): RowSpec[] => [
         "Customers with data older than 1h",
         "Selected customers last collected completely more than an hour ago (AvePointCustomerDataStale).",
         `count(time() - ${c(n.customerLastSuccess)} > 3600) or vector(0)`,
-        { h: 8, thresholds: [1, 10] },
+        // Each is an AvePointCustomerDataStale warning.
+        { h: 8, steps: [GREEN, { color: "orange", value: 1 }] },
       ),
-      table(
-        "Customers by time since last complete collection",
-        "The selected customers whose data is oldest.",
-        `topk(20, (time() - ${c(n.customerLastSuccess)}) * on (job, instance, customer_id) group_left (customer_name) ${n.customerInfo})`,
-        10,
-      ),
+      {
+        ...table(
+          "Customers by time since last complete collection",
+          "The selected customers whose data is oldest: the age of each.",
+          `topk(20, (time() - ${c(n.customerLastSuccess)}) * on (job, instance, customer_id) group_left (customer_name) ${n.customerInfo})`,
+          10,
+        ),
+        unit: "s",
+      },
       timeseries(
         "Customer collection errors by reason",
         "Failed collections of the selected customers per second, by reason.",
@@ -197,19 +225,37 @@ const rows = (rulesFile: string): RowSpec[] => [
     panels: [
       stat(
         "AvePoint API up",
-        "1 if the exporter's latest listing of customers succeeded.",
+        "Up if the exporter's latest listing of customers succeeded; down is AvePointApiUnreachable.",
         n.up,
-        {},
+        {
+          mappings: { "0": { text: "down", color: "red" }, "1": { text: "up", color: "green" } },
+          steps: [{ color: "red", value: null }, GREEN_FROM_1],
+        },
         "{{instance}}",
       ),
       stat(
         "Age of served data",
-        "Time since the served data was last updated.",
+        "Time since the served data was last updated: a round lasts up to 15 minutes by default; after an hour customers' data counts as stale (AvePointCustomerDataStale).",
         `time() - ${n.lastCollect}`,
-        { unit: "s" },
+        {
+          unit: "s",
+          steps: [
+            GREEN,
+            { color: "orange", value: ROUND_BOUND_SECONDS },
+            { color: "red", value: STALE_SECONDS },
+          ],
+        },
         "{{instance}}",
       ),
-      stat("Round running", "1 while a collection round runs.", `max(${n.roundRunning})`),
+      stat(
+        "Round running",
+        "Whether a collection round runs now; both are normal.",
+        `max(${n.roundRunning})`,
+        {
+          mappings: { "0": { text: "idle", color: "green" }, "1": { text: "running", color: "blue" } },
+          steps: [GREEN],
+        },
+      ),
       {
         ...stat(
           "Round progress",
@@ -257,9 +303,14 @@ const rows = (rulesFile: string): RowSpec[] => [
             expr: 'sum(avepoint:api_requests:rate5m{code="429"}) or vector(0)',
             legendFormat: "429 answers/s",
           },
-          { expr: "avepoint:api_throttled_seconds:rate5m", legendFormat: "waiting (s/s)" },
+          {
+            expr: "avepoint:api_throttled_seconds:rate5m",
+            legendFormat: "share of time waiting",
+            unit: "percentunit",
+          },
         ],
         8,
+        { unit: "reqps" },
       ),
       timeseries(
         "Token requests and parse errors",
@@ -293,10 +344,12 @@ const rows = (rulesFile: string): RowSpec[] => [
           { expr: `sum by (result) (increase(${n.roundsTotal}[1h]))`, legendFormat: "{{result}} per hour" },
           {
             expr: `time() - max(${n.roundLastEnd})`,
-            legendFormat: "since last complete round (s)",
+            legendFormat: "since last complete round",
+            unit: "s",
           },
         ],
         8,
+        { unit: "short" },
       ),
       table("Exporter build", "Version, revision and Node.js of each exporter.", n.buildInfo, 8),
     ],

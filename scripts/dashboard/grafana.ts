@@ -18,6 +18,23 @@ export interface Target {
   readonly legendFormat?: string;
   /** Table panels want one row per series: instant queries in table format. */
   readonly format?: "table";
+  /**
+   * A unit other than the panel's: the series get it by an override and, in a time series, their own
+   * axis on the right, so that one axis never shows two units.
+   */
+  readonly unit?: string;
+}
+
+/** A threshold step: from `value` up (null: from the lowest), the panel takes `color`. */
+export interface Step {
+  readonly color: string;
+  readonly value: number | null;
+}
+
+/** Text and colour shown for one exact value (a status: 0 down, 1 up). */
+export interface ValueText {
+  readonly text: string;
+  readonly color: string;
 }
 
 export interface PanelSpec {
@@ -36,6 +53,12 @@ export interface PanelSpec {
   readonly max?: number;
   /** Above these values the panel turns orange, then red. */
   readonly thresholds?: readonly [number, number];
+  /** Threshold steps in full, instead of `thresholds`. */
+  readonly steps?: readonly Step[];
+  /** Exact values shown as text with a colour, by value. */
+  readonly mappings?: Readonly<Record<string, ValueText>>;
+  /** Colours of series by their display name (a state's own colour). */
+  readonly colors?: Readonly<Record<string, string>>;
   readonly options?: Readonly<Record<string, unknown>>;
   readonly transformations?: readonly unknown[];
 }
@@ -47,24 +70,65 @@ export interface RowSpec {
 
 const gridPos = (x: number, y: number, w: number, h: number) => ({ h, w, x, y });
 
-const fieldConfig = (panel: PanelSpec): Record<string, unknown> => {
+const REF_IDS = "ABCDEFGHIJ";
+
+/** @throws Error when two steps start at the same value (the lower colour could never show). */
+const stepsOf = (panel: PanelSpec): Step[] => {
   const [orange, red] = panel.thresholds ?? [];
-  const steps: { color: string; value: number | null }[] = [{ color: "green", value: null }];
-  if (orange !== undefined) steps.push({ color: "orange", value: orange });
-  if (red !== undefined) steps.push({ color: "red", value: red });
-  return {
-    defaults: {
-      ...(panel.unit === undefined ? {} : { unit: panel.unit }),
-      ...(panel.decimals === undefined ? {} : { decimals: panel.decimals }),
-      ...(panel.min === undefined ? {} : { min: panel.min }),
-      ...(panel.max === undefined ? {} : { max: panel.max }),
-      thresholds: { mode: "absolute", steps },
-    },
-    overrides: [],
-  };
+  const steps: Step[] = panel.steps ? [...panel.steps] : [{ color: "green", value: null }];
+  if (!panel.steps && orange !== undefined) steps.push({ color: "orange", value: orange });
+  if (!panel.steps && red !== undefined) steps.push({ color: "red", value: red });
+  const values = steps.map((step) => step.value);
+  if (new Set(values).size !== values.length) throw new Error(`${panel.title}: two thresholds at one value`);
+  return steps;
 };
 
-const REF_IDS = "ABCDEFGHIJ";
+const mappingsOf = (panel: PanelSpec): unknown[] =>
+  panel.mappings === undefined
+    ? []
+    : [
+        {
+          type: "value",
+          options: Object.fromEntries(
+            Object.entries(panel.mappings).map(([value, { text, color }], index) => [
+              value,
+              { text, color, index },
+            ]),
+          ),
+        },
+      ];
+
+const overridesOf = (panel: PanelSpec): unknown[] => [
+  ...panel.targets.flatMap((target, index) =>
+    target.unit === undefined || target.unit === panel.unit
+      ? []
+      : [
+          {
+            matcher: { id: "byFrameRefID", options: REF_IDS[index] },
+            properties: [
+              { id: "unit", value: target.unit },
+              ...(panel.type === "timeseries" ? [{ id: "custom.axisPlacement", value: "right" }] : []),
+            ],
+          },
+        ],
+  ),
+  ...Object.entries(panel.colors ?? {}).map(([name, color]) => ({
+    matcher: { id: "byName", options: name },
+    properties: [{ id: "color", value: { mode: "fixed", fixedColor: color } }],
+  })),
+];
+
+const fieldConfig = (panel: PanelSpec): Record<string, unknown> => ({
+  defaults: {
+    ...(panel.unit === undefined ? {} : { unit: panel.unit }),
+    ...(panel.decimals === undefined ? {} : { decimals: panel.decimals }),
+    ...(panel.min === undefined ? {} : { min: panel.min }),
+    ...(panel.max === undefined ? {} : { max: panel.max }),
+    ...(panel.mappings === undefined ? {} : { mappings: mappingsOf(panel) }),
+    thresholds: { mode: "absolute", steps: stepsOf(panel) },
+  },
+  overrides: overridesOf(panel),
+});
 
 /** Panels in rows, with ids from 1 and positions on the 24-column grid. @throws Error on a panel wider than 24. */
 export const layout = (rows: readonly RowSpec[]): unknown[] => {

@@ -32,6 +32,8 @@ A fake AvePoint identity service and partner API (flavors v3, modern, v3-batch).
   --token-lifetime-seconds N       default 3600
   --incomplete-row-rate R          v3: 0..1 fraction of list rows without status and counts
   --modern-daily-routes legacy|summary|both
+  --demo-failures                  three failed scans and the last customer refusing access (403),
+                                   as npm run demo shows them
   --help
 `;
 
@@ -40,6 +42,8 @@ export interface CliArgs {
   /** Path of the certificate to read, if given. */
   certificateFile: string | null;
   help: boolean;
+  /** Make the fleet show failure as the demo does (demo-fleet.ts). */
+  demoFailures: boolean;
 }
 
 /** A flag with a bad value; main prints the message and exits 2. */
@@ -124,15 +128,15 @@ function failCustomers(raw: string): Record<string, CustomerFault> {
 
 /** @throws CliError naming the flag when a value is bad or a flag unknown. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let values: Partial<Record<Flag, string>> & { help?: boolean };
+  let values: Partial<Record<Flag, string>> & { help?: boolean; "demo-failures"?: boolean };
   try {
     const options = Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: "string" as const }]));
     ({ values } = parseArgs({
       args: [...argv],
-      options: { ...options, help: { type: "boolean" } },
+      options: { ...options, help: { type: "boolean" }, "demo-failures": { type: "boolean" } },
       strict: true,
       allowPositionals: false,
-    }) as { values: Partial<Record<Flag, string>> & { help?: boolean } });
+    }) as { values: Partial<Record<Flag, string>> & { help?: boolean; "demo-failures"?: boolean } });
   } catch (err) {
     throw new CliError(err instanceof Error ? err.message : String(err));
   }
@@ -197,5 +201,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     faults.tokenLifetimeSeconds = integer("token-lifetime-seconds", v["token-lifetime-seconds"], 0);
   }
   options.faults = faults;
-  return { options, certificateFile: v["client-certificate-file"] ?? null, help: v.help === true };
+  return {
+    options,
+    certificateFile: v["client-certificate-file"] ?? null,
+    help: v.help === true,
+    demoFailures: v["demo-failures"] === true,
+  };
 }

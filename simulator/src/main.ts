@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { CliError, USAGE, parseCliArgs } from "./cli-args.js";
 import type { CliArgs } from "./cli-args.js";
+import { prepareDemoFleet } from "./demo-fleet.js";
 import { rateLimitOf } from "./faults.js";
 import { DEFAULT_OPTIONS, startSimulator } from "./server.js";
 
@@ -41,6 +42,15 @@ try {
       ? "--client-certificate-file"
       : "--listen-address";
   fail(`${flag}: ${message}`);
+}
+
+if (args.demoFailures) {
+  try {
+    prepareDemoFleet(simulator);
+  } catch (err) {
+    await simulator.close();
+    fail(`--demo-failures: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 const o = { ...DEFAULT_OPTIONS, ...args.options };

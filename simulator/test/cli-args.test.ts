@@ -7,6 +7,7 @@ describe("simulator command line", () => {
       options: { host: "127.0.0.1", port: 10124, faults: {} },
       certificateFile: null,
       help: false,
+      demoFailures: false,
     });
   });
 
@@ -35,6 +36,7 @@ describe("simulator command line", () => {
       "--token-lifetime-seconds=60",
       "--incomplete-row-rate=0.5",
       "--modern-daily-routes=legacy",
+      "--demo-failures",
     ]);
     expect(args).toEqual({
       options: {
@@ -66,6 +68,7 @@ describe("simulator command line", () => {
       },
       certificateFile: "/tmp/c.pem",
       help: false,
+      demoFailures: true,
     });
   });
 

@@ -60,6 +60,12 @@ const table = (head: readonly string[], rows: readonly string[], total: number, 
   `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>` +
   (total > rows.length ? `<p class="more">${total - rows.length} more ${what} not shown.</p>` : "");
 
+/** What the last-scan states mean for alerting (prometheus/rules/avepoint-alerts.yml). */
+const STATES_EXPLAINED =
+  '<p class="note">Alerted on: <em>failed</em> and <em>failed to start</em> (critical), <em>finished with exception</em> ' +
+  "(warning), and a daily report older than 26 hours (warning). <em>none</em>: the profile has never been scanned; " +
+  "the other states are not alerted on.</p>";
+
 /** Renders the status part: what `/?part=status` answers and the page refreshes in place. */
 export const renderLandingStatus = (options: LandingOptions): string => {
   const { view } = options;
@@ -125,6 +131,7 @@ export const renderLandingStatus = (options: LandingOptions): string => {
 
   return `<section id="scans"><h2>Scan health</h2>
 ${counts}
+${model.stateCounts.length === 0 ? "" : STATES_EXPLAINED}
 ${failed}
 </section>
 <section id="collection"><h2>Collection health</h2>

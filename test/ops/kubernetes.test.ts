@@ -102,8 +102,25 @@ describe("the StatefulSet", () => {
   const container = pod.containers[0];
   const env = Object.fromEntries(container.env.map((e: { name: string }) => [e.name, e]));
 
-  it("shards by pod ordinal with SHARD_TOTAL equal to the replicas", () => {
-    expect(env.SHARD_TOTAL.value).toBe(String(statefulSet.spec.replicas));
+  it("shards by pod ordinal; replicas, SHARD_TOTAL and the region are set once, in kustomization.yaml", () => {
+    const { replicas, configMapGenerator } = parse(read("deploy/kubernetes/kustomization.yaml")) as {
+      replicas: { name: string; count: number }[];
+      configMapGenerator: { name: string; literals: string[] }[];
+    };
+    expect(replicas).toEqual([{ name: statefulSet.metadata.name, count: expect.any(Number) }]);
+    const [generated, ...others] = configMapGenerator;
+    expect(others).toEqual([]);
+    const literals = Object.fromEntries(generated!.literals.map((l) => l.split("=") as [string, string]));
+    expect(literals).toEqual({
+      AVEPOINT_REGION: expect.stringMatching(/^[a-z0-9-]+$/),
+      SHARD_TOTAL: String(replicas[0]!.count),
+    });
+    expect(container.envFrom).toEqual([{ configMapRef: { name: generated!.name } }]);
+    // Nowhere else: not in the StatefulSet's replicas, its env or its args.
+    expect(statefulSet.spec.replicas).toBeUndefined();
+    expect(env.SHARD_TOTAL).toBeUndefined();
+    expect(env.AVEPOINT_REGION).toBeUndefined();
+    expect(container.args.join(" ")).not.toMatch(/region|shard/);
     expect(env.SHARD_INDEX.valueFrom.fieldRef.fieldPath).toBe(
       "metadata.labels['apps.kubernetes.io/pod-index']",
     );
