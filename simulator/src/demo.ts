@@ -13,6 +13,7 @@ const simulator = await startSimulator({
   port: 0,
   customers: 25,
   profilesPerCustomer: 4,
+  objectLists: "light",
   faults: { latencyMs: 20, latencyJitterMs: 30 },
 });
 const exporter = spawn(
