@@ -44,6 +44,9 @@ const NEED_FAULTS = new Set<string>([
   METRICS.apiParseErrors.name,
   // counted per endpoint once AvePoint refuses a request
   METRICS.apiThrottled.name,
+  // counted once a daily report is read as a stream (flavor v3-batch; test/e2e/surge.test.ts)
+  METRICS.apiReportReadBytes.name,
+  METRICS.apiReportSkippedBytes.name,
 ]);
 const seriesName = (name: string): string => (name === METRICS.apiDuration.name ? `${name}_bucket` : name);
 
