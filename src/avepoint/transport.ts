@@ -261,7 +261,7 @@ export class Transport {
       timedOut = true;
       stop();
     }, timeoutMs);
-    const timeout = `no complete answer within ${timeoutSeconds}s`;
+    const timeout = `no complete answer within ${timeoutSeconds}s${streamed ? " (--avepoint.report-timeout)" : ""}`;
     let reading: BodyReading | null = null;
     try {
       const response = await this.axios.request<unknown>({
