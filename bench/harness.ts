@@ -19,9 +19,14 @@ export interface SimulatorProcess {
 
 /** Starts the simulator as a separate process, so that its CPU does not count as the exporter's. */
 export const startSimulatorProcess = async (args: string[]): Promise<SimulatorProcess> => {
-  const child = spawn(process.execPath, [SIMULATOR_MAIN, "--listen-address", "127.0.0.1:0", ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  // Fleets: the object lists behind the counts do not matter here (a caller may ask for full ones).
+  const child = spawn(
+    process.execPath,
+    [SIMULATOR_MAIN, "--listen-address", "127.0.0.1:0", "--object-lists=light", ...args],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   // Never leave the simulator behind, even when the benchmark dies.
   process.once("exit", () => child.kill("SIGKILL"));
   const url = await new Promise<string>((resolve, reject) => {

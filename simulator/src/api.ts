@@ -2,8 +2,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { decideFault, latencyOf, truncateJson } from "./faults.js";
 import type { Reply } from "./http-util.js";
-import { BodyTooLargeError, errorBody, readBody, sendJson, sendText } from "./http-util.js";
+import { BodyTooLargeError, errorBody, readBody, sendJson, sendStream, sendText } from "./http-util.js";
 import { isFirstPage } from "./paging.js";
+import type { ObjectLists } from "./profile-extras.js";
 import type { Rng } from "./random.js";
 import type { RateLimiter } from "./rate-limit.js";
 import type { RouteContext, RouteMatch, Router, RouterConfig } from "./routes.js";
@@ -25,6 +26,8 @@ export interface ApiDeps {
   faultRng: Rng;
   quirkRng: Rng;
   rateLimiter: RateLimiter;
+  /** How long the object lists behind the counts are (full, or light for big fleets). */
+  objectLists: ObjectLists;
   /** Waits `ms` on a timer that close() can clear; resolves false when cleared. */
   delay: (ms: number) => Promise<boolean>;
 }
@@ -125,6 +128,7 @@ export async function handleApi(
     store: deps.store,
     baseUrl,
     quirkRng: deps.quirkRng,
+    objectLists: deps.objectLists,
   };
   let answer: Reply;
   try {
@@ -133,15 +137,14 @@ export async function handleApi(
     return sendJson(res, 500, errorBody("InternalServerError", `simulator bug: ${String(err)}`));
   }
   const payload = customerFault === "missing-field" ? withoutProfileId(answer.body) : answer.body;
-  let text = JSON.stringify(payload);
+  let broken = false;
   if (answer.status === 200) {
     const current = deps.faults();
-    if (
+    broken =
       customerFault === "badjson" ||
-      (current.malformedJsonRate > 0 && deps.faultRng.next() < current.malformedJsonRate)
-    ) {
-      text = truncateJson(text);
-    }
+      (current.malformedJsonRate > 0 && deps.faultRng.next() < current.malformedJsonRate);
   }
-  sendText(res, answer.status, text, answer.headers);
+  if (answer.stream) return sendStream(res, answer.status, answer.stream(payload), broken, answer.headers);
+  const text = JSON.stringify(payload);
+  sendText(res, answer.status, broken ? truncateJson(text) : text, answer.headers);
 }

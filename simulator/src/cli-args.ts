@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { isHeaderText, parseCustomerFault } from "./faults.js";
 import type { CustomerFault, ModernDailyRoutes, SimFaults, SimFlavor, SimulatorOptions } from "./types.js";
 import { SIM_FLAVORS } from "./types.js";
+import { OBJECT_LISTS } from "./profile-extras.js";
 
 export const USAGE = `Usage: avepoint-simulator [flags]
 
@@ -34,6 +35,10 @@ A fake AvePoint identity service and partner API (flavors v3, modern, v3-batch).
   --modern-daily-routes legacy|summary|both
   --demo-failures                  three failed scans and the last customer refusing access (403),
                                    as npm run demo shows them
+  --object-lists full|light        lists behind the counts: as long as the counts (default) or at
+                                   most 10 (fleets where they do not matter)
+  --cleanup-day N                  stage a big clean-up day: the first customer's first profile
+                                   removed N objects today (also POST /_sim/cleanup-day)
   --help
 `;
 
@@ -75,6 +80,8 @@ const STRING_FLAGS = [
   "token-lifetime-seconds",
   "incomplete-row-rate",
   "modern-daily-routes",
+  "object-lists",
+  "cleanup-day",
 ] as const;
 
 type Flag = (typeof STRING_FLAGS)[number];
@@ -166,6 +173,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       "both",
     ]);
   }
+  if (v["object-lists"] !== undefined)
+    options.objectLists = oneOf("object-lists", v["object-lists"], OBJECT_LISTS);
+  if (v["cleanup-day"] !== undefined)
+    options.cleanupDay = integer("cleanup-day", v["cleanup-day"], 0, 100_000_000);
   if (v["latency-ms"] !== undefined) faults.latencyMs = number("latency-ms", v["latency-ms"], 0, 3_600_000);
   if (v["latency-jitter-ms"] !== undefined) {
     faults.latencyJitterMs = number("latency-jitter-ms", v["latency-jitter-ms"], 0, 3_600_000);

@@ -70,6 +70,19 @@ export async function handleControl(
       return sendJson(res, 200, target.faults());
     }
   }
+  if (first === "cleanup-day" && parts.length === 1 && method === "POST") {
+    const input = json() as { removed?: unknown; customerId?: unknown; profileId?: unknown } | undefined;
+    const removed = input?.removed;
+    if (typeof removed !== "number" || !Number.isSafeInteger(removed) || removed < 0)
+      return sendJson(res, 400, errorBody("BadRequest", "removed must be a whole number ≥ 0"));
+    const customerId = typeof input?.customerId === "string" ? input.customerId : undefined;
+    const profileId = typeof input?.profileId === "string" ? input.profileId : undefined;
+    try {
+      return sendJson(res, 200, target.stageCleanupDay(removed, customerId, profileId));
+    } catch (err) {
+      return missing(res, err);
+    }
+  }
   if (first === "customers" && parts.length === 1 && method === "GET") {
     return sendJson(res, 200, {
       customers: target.customers().map((c) => ({ ...c, profiles: target.profiles(c.id) })),

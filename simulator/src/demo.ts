@@ -44,6 +44,7 @@ const simulator = await startSimulator({
   port: 0,
   customers: CUSTOMERS,
   profilesPerCustomer: PROFILES,
+  objectLists: "light",
   faults: { latencyMs: 20, latencyJitterMs: 30 },
 });
 const failures = prepareDemoFleet(simulator);

@@ -8,6 +8,8 @@ export interface Reply {
   status: number;
   body: unknown;
   headers?: Headers;
+  /** Writes the answer as pieces generated from `body` (as a fault may have changed it), chunked. */
+  stream?: (body: unknown) => Iterable<string>;
 }
 
 export const reply = (status: number, body: unknown, headers?: Headers): Reply =>
@@ -27,6 +29,38 @@ export function sendText(
     ...headers,
   });
   res.end(text);
+}
+
+/**
+ * Writes `pieces` as a chunked answer, waiting for the socket to drain between them, so that an
+ * answer of any size is generated only as fast as the client reads it. `truncate` ends it after
+ * half of the first piece (invalid JSON). Stops when the client goes away.
+ */
+export async function sendStream(
+  res: ServerResponse,
+  status: number,
+  pieces: Iterable<string>,
+  truncate = false,
+  headers: Headers = {},
+): Promise<void> {
+  if (res.destroyed || res.writableEnded) return;
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers });
+  for (const piece of pieces) {
+    if (res.destroyed) return;
+    const text = truncate ? piece.slice(0, Math.max(1, Math.floor(piece.length / 2))) : piece;
+    if (!res.write(text))
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.on("drain", done);
+        res.on("close", done);
+      });
+    if (truncate) break;
+  }
+  if (!res.destroyed) res.end();
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Headers = {}): void {

@@ -2,7 +2,7 @@
 import type { Reply } from "./http-util.js";
 import { errorBody, isJsonContentType, reply, tryParseJson } from "./http-util.js";
 import { isReply, parseV3Paging, v3PageBody } from "./paging.js";
-import { profileObjects, profileSettings } from "./profile-extras.js";
+import { profileSettings, streamWithObjects } from "./profile-extras.js";
 import type { RouteContext, Router } from "./routes.js";
 import { startsWith, unknownCustomer, unknownProfile } from "./routes.js";
 import { V3_PREFIX, v3Customer, v3ProfileRow } from "./routes-v3.js";
@@ -69,10 +69,12 @@ function oneProfile(ctx: RouteContext, customerId: string, profileId: string, ch
   if (!ctx.store.customer(customerId)) return unknownCustomer(customerId);
   const profile = ctx.store.profile(customerId, profileId);
   if (!profile) return unknownProfile(customerId, profileId);
-  return reply(
-    200,
-    changes ? { ...v3ProfileRow(profile), ...profileObjects(profile) } : profileSettings(profile),
-  );
+  if (!changes) return reply(200, profileSettings(profile));
+  // The lists are as long as the counts (full mode): generated while they are written, never held.
+  return {
+    ...reply(200, v3ProfileRow(profile)),
+    stream: (body) => streamWithObjects(body as Record<string, unknown>, profile, ctx.objectLists),
+  };
 }
 
 export const v3BatchRouter: Router = (method, segments) => {

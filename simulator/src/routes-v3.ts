@@ -1,7 +1,7 @@
 /** Flavor v3 (avepoint-api §5.1): paged GET lists; the profile list carries status and counts. */
 import { reply } from "./http-util.js";
 import { isReply, parseV3Paging, v3PageBody } from "./paging.js";
-import { profileObjects } from "./profile-extras.js";
+import { streamWithObjects } from "./profile-extras.js";
 import type { RouteContext, Router } from "./routes.js";
 import { startsWith, unknownCustomer, unknownProfile } from "./routes.js";
 import type { SimCustomer, SimProfile } from "./types.js";
@@ -81,7 +81,8 @@ function oneProfile(ctx: RouteContext, customerId: string, profileId: string, de
   if (!ctx.store.customer(customerId)) return unknownCustomer(customerId);
   const profile = ctx.store.profile(customerId, profileId);
   if (!profile) return unknownProfile(customerId, profileId);
-  return reply(200, detail ? profileObjects(profile) : v3ProfileRow(profile));
+  if (!detail) return reply(200, v3ProfileRow(profile));
+  return { ...reply(200, {}), stream: () => streamWithObjects({}, profile, ctx.objectLists) };
 }
 
 export const v3Router: Router = (method, segments) => {

@@ -4,6 +4,7 @@ import type { Reply } from "./http-util.js";
 import { errorBody, reply } from "./http-util.js";
 import type { Rng } from "./random.js";
 import type { SimStore } from "./store.js";
+import type { ObjectLists } from "./profile-extras.js";
 import type { ModernDailyRoutes } from "./types.js";
 
 export type Scope = "customers" | "scanprofiles";
@@ -19,6 +20,8 @@ export interface RouteContext {
   baseUrl: string;
   /** Separate from the data RNG: drives the modern flavor's response quirks. */
   quirkRng: Rng;
+  /** How long the object lists behind the counts are. */
+  objectLists: ObjectLists;
 }
 
 /** Settings that decide which routes exist. */

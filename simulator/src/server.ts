@@ -6,7 +6,7 @@ import type { ApiDeps } from "./api.js";
 import { handleApi } from "./api.js";
 import { createAssertionVerifier } from "./assertion.js";
 import { CONTROL_PREFIX, handleControl } from "./control.js";
-import { generateData, todayAnchor } from "./data.js";
+import { generateData, isoSeconds, todayAnchor } from "./data.js";
 import { DEFAULT_FAULTS, mergeFaults, rateLimitOf } from "./faults.js";
 import { errorBody, sendJson } from "./http-util.js";
 import { TOKEN_PATH, handleToken } from "./identity.js";
@@ -52,6 +52,8 @@ export const DEFAULT_OPTIONS: Readonly<Omit<SimulatorOptions, "faults">> = {
   clientCertificatePem: null,
   incompleteRowRate: 0,
   modernDailyRoutes: "both",
+  objectLists: "full",
+  cleanupDay: null,
   clock: () => performance.now(),
 };
 
@@ -115,6 +117,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     faultRng: createRng(hashSeed(opts.seed, "faults")),
     quirkRng: createRng(hashSeed(opts.seed, "quirks")),
     rateLimiter,
+    objectLists: opts.objectLists,
     delay,
   };
 
@@ -133,6 +136,20 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     updateProfile: (customerId, profileId, patch) => void store.updateProfile(customerId, profileId, patch),
     deleteProfile: (customerId, profileId) => store.deleteProfile(customerId, profileId),
     deleteCustomer: (customerId) => store.deleteCustomer(customerId),
+    stageCleanupDay: (removed, customerId, profileId) => {
+      const customer = customerId ?? store.allCustomers[0]?.id;
+      const profile =
+        profileId ?? (customer === undefined ? undefined : store.profiles(customer)?.[0]?.profileId);
+      if (customer === undefined || profile === undefined) throw new Error("no such customer or profile");
+      store.updateProfile(customer, profile, {
+        removedFromMicrosoft365OrOutofPolicy: removed,
+        lastScanStatus: 2,
+        lastUpdateTime: isoSeconds(Date.now()),
+      });
+      const staged = store.profile(customer, profile);
+      if (!staged) throw new Error(`scan profile ${profile} of customer ${customer} not found`);
+      return { ...staged };
+    },
     setFaults: (patch) => {
       faults = mergeFaults(faults, patch);
       rateLimiter.configure(rateLimitOf(faults));
@@ -142,6 +159,8 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     resetStats: () => stats.reset(),
     close: () => close(),
   };
+
+  if (opts.cleanupDay !== null) sim.stageCleanupDay(opts.cleanupDay);
 
   // Behind 0.0.0.0 or a container port mapping, clients know the service by their Host header.
   const publicBase = (req: IncomingMessage): string =>

@@ -61,6 +61,10 @@ export interface SimulatorOptions {
   incompleteRowRate: number;
   /** modern: which daily endpoint spellings exist. */
   modernDailyRoutes: ModernDailyRoutes;
+  /** Object lists behind the counts: as long as the counts (full) or at most 10 (light, for big fleets). */
+  objectLists: "full" | "light";
+  /** Stage a big clean-up day at start: the first customer's first profile removed this many objects. */
+  cleanupDay: number | null;
   /** Monotonic milliseconds for the rate limit; tests pass a fake clock to step time by hand. */
   clock: () => number;
   faults: Partial<SimFaults>;
@@ -129,6 +133,12 @@ export interface SimulatorControl {
   deleteProfile(customerId: string, profileId: string): void;
   deleteCustomer(customerId: string): void;
   setFaults(patch: Partial<SimFaults>): void;
+  /**
+   * Stages a big clean-up day: the profile (default: the first customer's first) removed `removed`
+   * objects in today's report, which finished now. Returns the profile.
+   * @throws Error when the customer or profile does not exist.
+   */
+  stageCleanupDay(removed: number, customerId?: string, profileId?: string): SimProfile;
   faults(): SimFaults;
   stats(): SimStats;
   resetStats(): void;

@@ -15,6 +15,7 @@ import type { TokenSource } from "./auth.js";
 import type { Transport } from "./transport.js";
 import type { ApiObserver } from "./observer.js";
 import type { CallContext } from "./call-context.js";
+import { streamedRecord } from "./streamed-record.js";
 
 export interface JsonRequest {
   readonly method: "GET" | "POST";
@@ -25,6 +26,11 @@ export interface JsonRequest {
   readonly endpoint: string;
   readonly query?: Readonly<Record<string, string | number>>;
   readonly body?: unknown;
+  /**
+   * Read the answer as it streams, keeping only its top-level scalar fields: lists are skipped
+   * and stand as their length (daily reports whose object lists may run to hundreds of megabytes).
+   */
+  readonly streamed?: boolean;
 }
 
 export interface Identified {
@@ -68,6 +74,9 @@ export class ApiClient {
             ...(json === undefined ? {} : { "Content-Type": "application/json" }),
           },
           ...(json === undefined ? {} : { body: json }),
+          ...(request.streamed
+            ? { streamInto: (maxKept: number) => streamedRecord(request.endpoint, maxKept) }
+            : {}),
         },
         ctx,
       );
@@ -83,10 +92,12 @@ export class ApiClient {
       }
     } catch (err) {
       if (isUpstreamLimitError(err)) this.rejected(request.endpoint, err.problem, err.message);
+      else if (isParseError(err)) this.rejected(request.endpoint, "body", err.message);
       throw err;
     }
     if (response.status < 200 || response.status > 299)
       throw new UpstreamHttpError(response.status, request.endpoint);
+    if (request.streamed) return response.status === 204 ? null : (response.value ?? null);
     if (response.status === 204 || response.body.trim() === "") return null;
     try {
       return JSON.parse(response.body) as unknown;

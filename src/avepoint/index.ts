@@ -39,6 +39,8 @@ export const createAvePointApi = (
     requestTimeoutSeconds: avepoint.requestTimeoutSeconds,
     maxRetries: avepoint.maxRetries,
     maxResponseBytes: avepoint.maxResponseBytes,
+    maxStreamedBytes: avepoint.maxReportBytes,
+    streamedTimeoutSeconds: avepoint.reportTimeoutSeconds,
     adaptiveRate: avepoint.adaptiveRate,
     maxRetryAfterSeconds: avepoint.maxRetryAfterSeconds,
     userAgent,

@@ -4,6 +4,7 @@
  * status as number or name. Throws ParseError for a record that cannot be read.
  */
 import { ParseError } from "../errors.js";
+import { SkippedList } from "./streamed-record.js";
 import { JOB_STATUS_NAMES, SCAN_STATUS_NAMES } from "./types.js";
 import type { Customer, DailyProfile, ProfileStatus, ScanProfile } from "./types.js";
 
@@ -91,6 +92,13 @@ const integer = (fields: Fields, endpoint: string, ...names: string[]): number |
   if (!Number.isInteger(n))
     throw new ParseError(`${names[0]} is not a whole number: ${JSON.stringify(value)}`, endpoint);
   return n;
+};
+
+/** The length of an object list (held, or skipped as it streamed); undefined when there is none. */
+const listLength = (fields: Fields, ...names: string[]): number | undefined => {
+  const value = pick(fields, ...names);
+  if (value instanceof SkippedList || Array.isArray(value)) return value.length;
+  return undefined;
 };
 
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
@@ -220,19 +228,20 @@ const normalizeStatus = (fields: Fields, endpoint: string, required: boolean): P
     // A status name this version does not know: kept as unknown, never a failure.
     lastScanStatus = UNKNOWN_STATUS;
   }
-  const newRegisteredObjects = integer(
-    fields,
-    endpoint,
-    "newRegisteredContentCount",
-    "newRegistedContentCount",
-  );
-  const movedObjects = integer(fields, endpoint, "movedToAnotherContainer", "movedToAnotherContainerCount");
-  const removedObjects = integer(
-    fields,
-    endpoint,
-    "removedFromMicrosoft365OrOutofPolicy",
-    "removedFromMicrosoft365OrOutofPolicyCount",
-  );
+  // The count field wins over its list; the list's length stands in only when the count is missing.
+  const newRegisteredObjects =
+    integer(fields, endpoint, "newRegisteredContentCount", "newRegistedContentCount") ??
+    listLength(fields, "newRegisteredContent", "newRegistedContent");
+  const movedObjects =
+    integer(fields, endpoint, "movedToAnotherContainer", "movedToAnotherContainerCount") ??
+    listLength(fields, "movedToAnotherContainerObjects");
+  const removedObjects =
+    integer(
+      fields,
+      endpoint,
+      "removedFromMicrosoft365OrOutofPolicy",
+      "removedFromMicrosoft365OrOutofPolicyCount",
+    ) ?? listLength(fields, "removedFromMicrosoft365OrOutOfPolicyObjects");
   if (
     lastScanStatus === undefined ||
     newRegisteredObjects === undefined ||

@@ -12,6 +12,8 @@ export interface ApiObserver {
   /** An answer or a row not used, with why (`ParseProblem`) and a message for the log. */
   parseError(endpoint: string, problem: ParseProblem, message: string): void;
   tokenRequest(result: "success" | "failure"): void;
+  /** An answer read as a stream (daily report): decoded bytes read, and of those the ones skipped. */
+  bodyRead(endpoint: string, readBytes: number, skippedBytes: number): void;
 }
 
 export const nullObserver: ApiObserver = {
@@ -21,4 +23,5 @@ export const nullObserver: ApiObserver = {
   retryAfterCapped: () => {},
   parseError: () => {},
   tokenRequest: () => {},
+  bodyRead: () => {},
 };

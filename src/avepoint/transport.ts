@@ -5,6 +5,7 @@
  */
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
+import { Readable } from "node:stream";
 import axios, { type AxiosAdapter, type AxiosInstance } from "axios";
 import pLimit, { type LimitFunction } from "p-limit";
 import {
@@ -14,12 +15,15 @@ import {
   UpstreamLimitError,
   type FailureReason,
   isDeadlineError,
+  isParseError,
+  isUpstreamLimitError,
 } from "../errors.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
 import { nullObserver, type ApiObserver } from "./observer.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { backoffDelayMs, parseRetryAfterMs, retryReasonForStatus, type RetryReason } from "./retry.js";
 import { sleep, systemClock, type CallContext, type Clock } from "./call-context.js";
+import type { BodySink } from "./streamed-record.js";
 
 export interface TransportOptions {
   readonly concurrency: number;
@@ -34,6 +38,10 @@ export interface TransportOptions {
   readonly maxRetries: number;
   /** Largest answer read; the body is streamed and cut off as soon as it passes this. */
   readonly maxResponseBytes: number;
+  /** Answers read as a stream (daily reports): most decoded bytes read before the answer is cut. */
+  readonly maxStreamedBytes?: number;
+  /** Answers read as a stream: total time of one attempt (they may be far larger than others). */
+  readonly streamedTimeoutSeconds?: number;
   readonly userAgent: string;
   readonly observer?: ApiObserver;
   readonly clock?: Clock;
@@ -50,12 +58,24 @@ export interface HttpRequest {
   readonly endpoint: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /**
+   * Read a success's body as it streams into a new sink (one per attempt) instead of holding it:
+   * the sink keeps what it needs and bounds that; the transport bounds the bytes and the time.
+   */
+  readonly streamInto?: (maxKeptBytes: number) => BodySink<unknown>;
 }
 
 export interface HttpResponse {
   readonly status: number;
+  /** The body as text; empty when it was streamed into a sink. */
   readonly body: string;
+  /** What the sink made of a streamed body. */
+  readonly value?: unknown;
 }
+
+/** Defaults of the bounds of streamed answers (daily reports): 1 GiB decoded, 5 minutes. */
+export const DEFAULT_MAX_STREAMED_BYTES = 1024 ** 3;
+export const DEFAULT_STREAMED_TIMEOUT_S = 300;
 
 /** Default of --avepoint.max-retry-after, seconds. */
 export const DEFAULT_MAX_RETRY_AFTER_S = 120;
@@ -67,7 +87,7 @@ const isRefusal = (status: number, retryAfterMs: number | null): boolean =>
   status === 429 || (status === 503 && retryAfterMs !== null);
 
 type Attempt =
-  | { kind: "response"; status: number; body: string; retryAfter: unknown }
+  | { kind: "response"; status: number; body: string; value?: unknown; retryAfter: unknown }
   | { kind: "error"; retry: RetryReason | null; reason: FailureReason; message: string };
 
 export class Transport {
@@ -153,7 +173,8 @@ export class Transport {
         continue;
       }
       const retry = result.kind === "error" ? result.retry : retryReasonForStatus(result.status);
-      if (result.kind === "response" && retry === null) return result;
+      if (result.kind === "response" && retry === null)
+        return { status: result.status, body: result.body, value: result.value };
       if (retry === null) throw this.failure(request.endpoint, result);
       // A 5xx's Retry-After is honoured up to the same cap as a refusal's.
       const waitMs = Math.min(retryAfter ?? backoffDelayMs(errors, this.random), this.maxRetryAfterMs);
@@ -221,40 +242,71 @@ export class Transport {
     if (ctx.signal.aborted)
       return { kind: "error", retry: "timeout", reason: "timeout", message: "deadline reached" };
     const started = performance.now();
-    const timeoutMs = this.options.requestTimeoutSeconds * 1000;
+    const streamed = request.streamInto !== undefined;
+    const timeoutSeconds = streamed
+      ? (this.options.streamedTimeoutSeconds ?? DEFAULT_STREAMED_TIMEOUT_S)
+      : this.options.requestTimeoutSeconds;
+    const timeoutMs = timeoutSeconds * 1000;
     // The request timeout is total time: axios' own `timeout` only measures idle time once
     // connected, so an upstream trickling one byte a second would hold the request forever.
     const controller = new AbortController();
-    const onAbort = (): void => controller.abort();
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    let body: Readable | null = null;
+    const stop = (): void => {
+      controller.abort();
+      body?.destroy();
+    };
+    ctx.signal.addEventListener("abort", stop, { once: true });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      stop();
     }, timeoutMs);
+    const timeout = `no complete answer within ${timeoutSeconds}s${streamed ? " (--avepoint.report-timeout)" : ""}`;
+    let reading: BodyReading | null = null;
     try {
-      const response = await this.axios.request<string>({
+      const response = await this.axios.request<unknown>({
         method: request.method,
         url: request.url,
         headers: { ...request.headers },
         data: request.body,
         timeout: timeoutMs,
         signal: controller.signal,
+        ...(streamed ? { responseType: "stream", maxContentLength: -1 } : {}),
       });
+      let value: unknown;
+      if (streamed) {
+        body = toReadable(response.data);
+        const ok = response.status >= 200 && response.status <= 299;
+        if (ok && !controller.signal.aborted) {
+          reading = { sink: request.streamInto!(this.options.maxResponseBytes), read: 0 };
+          value = await this.pump(body, reading);
+        } else body.destroy();
+      }
       this.observer.request(request.endpoint, String(response.status), (performance.now() - started) / 1000);
       return {
         kind: "response",
         status: response.status,
         body: typeof response.data === "string" ? response.data : "",
+        ...(streamed ? { value } : {}),
         retryAfter: response.headers["retry-after"],
       };
     } catch (err) {
       this.observer.request(request.endpoint, "error", (performance.now() - started) / 1000);
+      // What the sink refused (not JSON, kept data past its bound) is the answer's fault: not retried.
+      if (isParseError(err) || isUpstreamLimitError(err)) throw err;
       // Never keep the axios error: its config holds the request's headers and body (credentials).
-      const timeout = `no complete answer within ${this.options.requestTimeoutSeconds}s`;
       if (ctx.signal.aborted)
         return { kind: "error", retry: "timeout", reason: "timeout", message: "deadline reached" };
-      if (timedOut) return { kind: "error", retry: "timeout", reason: "timeout", message: timeout };
+      // A streamed answer that was arriving but not done in its (long) time is not asked for again.
+      if (timedOut)
+        return { kind: "error", retry: reading ? null : "timeout", reason: "timeout", message: timeout };
+      if (err instanceof StreamedTooLarge)
+        return {
+          kind: "error",
+          retry: null,
+          reason: "too_large",
+          message: `answer larger than ${err.limit} bytes (--avepoint.max-report-size), cut off`,
+        };
       const code = axios.isAxiosError(err) ? err.code : undefined;
       if (code === "ECONNABORTED" || code === "ETIMEDOUT")
         return { kind: "error", retry: "timeout", reason: "timeout", message: timeout };
@@ -269,7 +321,48 @@ export class Transport {
       return { kind: "error", retry: "network", reason: "network", message: code ?? "network error" };
     } finally {
       clearTimeout(timer);
-      ctx.signal.removeEventListener("abort", onAbort);
+      ctx.signal.removeEventListener("abort", stop);
+      if (reading !== null) {
+        const { keptBytes } = reading.sink.totals();
+        this.observer.bodyRead(request.endpoint, reading.read, Math.max(0, reading.read - keptBytes));
+      }
     }
   }
+
+  /**
+   * Feeds a streamed body into its sink chunk by chunk, bounding the decoded bytes read.
+   * @throws StreamedTooLarge past --avepoint.max-report-size; what the sink throws; a stream error.
+   */
+  private async pump(body: Readable, reading: BodyReading): Promise<unknown> {
+    const limit = this.options.maxStreamedBytes ?? DEFAULT_MAX_STREAMED_BYTES;
+    for await (const chunk of body) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+      reading.read += bytes.length;
+      if (reading.read > limit) {
+        body.destroy();
+        throw new StreamedTooLarge(limit);
+      }
+      reading.sink.write(bytes);
+    }
+    return reading.sink.end();
+  }
 }
+
+interface BodyReading {
+  readonly sink: BodySink<unknown>;
+  read: number;
+}
+
+/** A streamed answer passed --avepoint.max-report-size. */
+class StreamedTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`answer larger than ${limit} bytes`);
+  }
+}
+
+/** The body as a stream, whatever the adapter handed back (tests' adapters answer with text). */
+const toReadable = (data: unknown): Readable => {
+  if (data instanceof Readable) return data;
+  if (typeof data === "string" || Buffer.isBuffer(data)) return Readable.from([Buffer.from(data)]);
+  return Readable.from([]);
+};

@@ -45,8 +45,12 @@ export interface Config {
     readonly maxRetryAfterSeconds: number;
     readonly requestTimeoutSeconds: number;
     readonly maxRetries: number;
-    /** Largest answer read; larger ones are cut off (too_large). */
+    /** Largest answer read; larger ones are cut off (too_large). For daily reports: most kept. */
     readonly maxResponseBytes: number;
+    /** Daily reports read as a stream: most decoded bytes read. */
+    readonly maxReportBytes: number;
+    /** Daily reports read as a stream: total time of one attempt. */
+    readonly reportTimeoutSeconds: number;
   };
   readonly collect: {
     readonly minIntervalSeconds: number;

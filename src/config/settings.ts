@@ -178,8 +178,26 @@ export const SETTINGS = [
     env: "AVEPOINT_MAX_RESPONSE_SIZE",
     type: t.bytes(1024, 1024 ** 3),
     default: "10MiB",
-    help: "Largest answer read from AvePoint (bytes, or with KiB/MiB/GiB); a larger one is cut off and counted as too_large.",
+    help: "Largest answer read from AvePoint (bytes, or with KiB/MiB/GiB); a larger one is cut off and counted as too_large. Daily reports read as a stream count only what is kept from them, not the object lists skipped.",
     to: "avepoint.maxResponseBytes",
+  }),
+  // Daily reports (v3-batch /changes) carry the object lists behind their counts: read as a stream,
+  // lists skipped, so they have bounds of their own on bytes read and time.
+  setting({
+    flag: "avepoint.max-report-size",
+    env: "AVEPOINT_MAX_REPORT_SIZE",
+    type: t.bytes(1024 * 1024, 64 * 1024 ** 3),
+    default: "1GiB",
+    help: "Most decoded bytes read from one daily report (v3-batch /changes) read as a stream, object lists included; a longer one is cut off and counted as too_large.",
+    to: "avepoint.maxReportBytes",
+  }),
+  setting({
+    flag: "avepoint.report-timeout",
+    env: "AVEPOINT_REPORT_TIMEOUT",
+    type: t.duration(0.001, 120 * MINUTE),
+    default: "5m",
+    help: "Longest time one daily report (v3-batch /changes) may take, from sending to the last byte; it may be far larger than other answers. A report cut by it is not asked for again in the round.",
+    to: "avepoint.reportTimeoutSeconds",
   }),
   setting({
     flag: "avepoint.max-retries",

@@ -128,7 +128,15 @@ export const METRICS = {
   },
   apiParseErrors: {
     name: "avepoint_api_parse_errors_total",
-    help: "AvePoint answers or rows not used, by endpoint template and reason (body: not JSON or not the schema; record: malformed row skipped; duplicate: repeated ID skipped; link: next link off the API origin; paging: more pages than promised or allowed; too_large: answer over --avepoint.max-response-size).",
+    help: "AvePoint answers or rows not used, by endpoint template and reason (body: not JSON or not the schema; record: malformed row skipped; duplicate: repeated ID skipped; link: next link off the API origin; paging: more pages than promised or allowed; too_large: answer over --avepoint.max-response-size, or a daily report over --avepoint.max-report-size or keeping more than --avepoint.max-response-size).",
+  },
+  apiReportReadBytes: {
+    name: "avepoint_api_report_read_bytes_total",
+    help: "Decoded bytes of daily reports (v3-batch /changes) read as a stream, by endpoint template; cut answers count what was read.",
+  },
+  apiReportSkippedBytes: {
+    name: "avepoint_api_report_skipped_bytes_total",
+    help: "Of the bytes read from daily reports, those skipped without being kept (object lists, nested values, JSON syntax), by endpoint template.",
   },
   tokenRequests: {
     name: "avepoint_token_requests_total",

@@ -50,6 +50,8 @@ export const createSelfMetrics = (
   const throttled = counter("apiThrottled", ["endpoint"]);
   const parse = counter("apiParseErrors", ["endpoint", "reason"]);
   const tokens = counter("tokenRequests", ["result"]);
+  const reportRead = counter("apiReportReadBytes", ["endpoint"]);
+  const reportSkipped = counter("apiReportSkippedBytes", ["endpoint"]);
   const customerErrors = counter("customerErrors", ["customer_id", "reason"]);
   const roundsTotal = counter("roundsTotal", ["result"]);
   for (const result of ["complete", "cut", "listing_failed"] satisfies RoundResult[])
@@ -87,6 +89,10 @@ export const createSelfMetrics = (
       retryAfterCapped: () => {},
       parseError: (endpoint, reason) => parse.inc({ endpoint, reason }),
       tokenRequest: (result) => tokens.inc({ result }),
+      bodyRead: (endpoint, readBytes, skippedBytes) => {
+        reportRead.inc({ endpoint }, readBytes);
+        reportSkipped.inc({ endpoint }, skippedBytes);
+      },
     },
     rounds: {
       customerDone: (result) => {

@@ -39,6 +39,7 @@ const observer = () => {
     retryAfterCapped: (_e, asked) => o.capped.push(asked),
     parseError: () => {},
     tokenRequest: () => {},
+    bodyRead: () => {},
   };
   return { o, api };
 };

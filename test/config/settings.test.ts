@@ -47,6 +47,8 @@ const SAMPLES: Record<string, string> = {
   "avepoint.max-retry-after": "30s",
   "avepoint.request-timeout": "5s",
   "avepoint.max-response-size": "1MiB",
+  "avepoint.max-report-size": "256MiB",
+  "avepoint.report-timeout": "90s",
   "avepoint.max-retries": "1",
   "collect.min-interval": "1m",
   "collect.customers": "Contoso*",

@@ -32,7 +32,7 @@ export const OPERATOR_TARGET = {
  * evaluated every second instead of every minute. The tests prove the expressions and labels
  * against real data; the `for:` durations themselves are proven by the promtool unit tests.
  */
-const fastRules = (file: string): string => {
+export const fastRules = (file: string): string => {
   const doc = parse(readFileSync(file, "utf8")) as {
     groups: { interval?: string; rules: { for?: string }[] }[];
   };

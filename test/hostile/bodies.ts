@@ -77,3 +77,55 @@ export const trickle = (res: ServerResponse, body: string, intervalMs = 1000): v
   }, intervalMs);
   res.on("close", () => clearInterval(timer));
 };
+
+const URL_CHUNK = (() => {
+  const url = `${JSON.stringify("https://contoso.sharepoint.com/sites/Finance/Shared Documents/2025/Q3/Quarterly Report 1.docx")},`;
+  return Buffer.from(url.repeat(Math.ceil(65_536 / url.length)));
+})();
+
+/**
+ * A v3-batch daily report (`/changes`) for `profileId` whose removed-objects list runs to `bytes`
+ * in all (Content-Length set), or endless and chunked when `bytes` is null. `fields` go into the
+ * report's top level before the list (counts, or a field to break). Resolves when the body ends or
+ * the client is gone; `progress.sent` counts the bytes written.
+ */
+export const streamReport = async (
+  res: ServerResponse,
+  profileId: string,
+  bytes: number | null,
+  fields: Record<string, unknown> = {},
+  progress: { sent: number } = { sent: 0 },
+): Promise<void> => {
+  const row = JSON.stringify({ ...profileRow(profileId), ...fields });
+  const head = Buffer.from(`${row.slice(0, -1)},"removedFromMicrosoft365OrOutOfPolicyObjects":[`);
+  const tail = Buffer.from('"last"]}');
+  res.writeHead(
+    200,
+    bytes === null
+      ? { "Content-Type": "application/json" }
+      : { "Content-Type": "application/json", "Content-Length": String(bytes) },
+  );
+  const write = async (chunk: Buffer): Promise<boolean> => {
+    if (res.destroyed || res.writableEnded) return false;
+    progress.sent += chunk.length;
+    if (!res.write(chunk))
+      await new Promise<void>((resolve) => {
+        const go = (): void => {
+          res.off("drain", go);
+          res.off("close", go);
+          resolve();
+        };
+        res.on("drain", go);
+        res.on("close", go);
+      });
+    return !res.destroyed;
+  };
+  if (!(await write(head))) return;
+  const limit = bytes === null ? ENDLESS_GUARD_BYTES : bytes - tail.length;
+  while (progress.sent + URL_CHUNK.length <= limit) if (!(await write(URL_CHUNK))) return;
+  if (!(await write(Buffer.from(" ".repeat(Math.max(0, limit - progress.sent)))))) return;
+  if (!res.destroyed) {
+    progress.sent += tail.length;
+    res.end(tail);
+  }
+};

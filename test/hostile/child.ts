@@ -36,9 +36,9 @@ const memoryOf = (pid: number): { hwm: number; rss: number } | null => {
   }
 };
 
-/** Starts dist/src/main.js against `upstream`; stopped when the running test finishes. */
+/** Starts dist/src/main.js against `upstream` (a hostile fake or the simulator); stopped when the running test finishes. */
 export const startChild = async (
-  upstream: HostileUpstream,
+  upstream: Pick<HostileUpstream, "apiUrl" | "tokenUrl">,
   argv: readonly string[],
 ): Promise<ChildExporter> => {
   const running = await startProcess(

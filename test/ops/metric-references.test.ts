@@ -55,6 +55,8 @@ const LABELS: Record<MetricKey, readonly string[]> = {
   apiRate: [],
   apiRateCeiling: [],
   apiParseErrors: ["endpoint", "reason"],
+  apiReportReadBytes: ["endpoint"],
+  apiReportSkippedBytes: ["endpoint"],
   tokenRequests: ["result"],
   buildInfo: ["version", "revision", "build_date", "node_version"],
   configReloadSuccess: [],

@@ -26,6 +26,7 @@ export class V3BatchApi extends PagedFlavor {
 
   profileDaily(customerId: string, profileId: string, ctx: CallContext): Promise<DailyProfile> {
     const path = `${BASE}/${segment(customerId, CHANGES)}/scan-profiles/${segment(profileId, CHANGES)}/changes`;
-    return this.client.read({ method: "GET", path, endpoint: CHANGES }, ctx, normalizeDaily);
+    // The answer carries the object lists behind the counts: read as a stream, lists skipped.
+    return this.client.read({ method: "GET", path, endpoint: CHANGES, streamed: true }, ctx, normalizeDaily);
   }
 }
