@@ -16,6 +16,7 @@ import {
   isDeadlineError,
 } from "../errors.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
+import { hostOf, networkFailure } from "./network-error.js";
 import { nullObserver, type ApiObserver } from "./observer.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { backoffDelayMs, parseRetryAfterMs, retryReasonForStatus, type RetryReason } from "./retry.js";
@@ -118,7 +119,7 @@ export class Transport {
    * A refusal (429, or 503 with Retry-After) is not a failure: it pauses every request for its
    * Retry-After and is tried again for as long as the deadline allows. --avepoint.max-retries
    * bounds only real errors (5xx, timeouts, connection errors).
-   * @throws UpstreamError (reason timeout/network/throttled/http_5xx/too_large) when no usable
+   * @throws UpstreamError (reason timeout/network/tls/throttled/http_5xx/too_large) when no usable
    *   answer came in time.
    */
   async send(request: HttpRequest, ctx: CallContext): Promise<HttpResponse> {
@@ -266,10 +267,22 @@ export class Transport {
           reason: "too_large",
           message: `answer larger than ${this.options.maxResponseBytes} bytes, cut off`,
         };
-      return { kind: "error", retry: "network", reason: "network", message: code ?? "network error" };
+      const failure = networkFailure(code ?? causeCode(err), hostOf(request.url));
+      return {
+        kind: "error",
+        retry: failure.retry ? "network" : null,
+        reason: failure.reason,
+        message: failure.message,
+      };
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener("abort", onAbort);
     }
   }
 }
+
+/** The code of the error underneath, where axios left its own empty. */
+const causeCode = (err: unknown): string | undefined => {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  return typeof cause?.code === "string" ? cause.code : undefined;
+};
