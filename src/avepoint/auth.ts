@@ -30,6 +30,9 @@ export interface TokenProviderOptions {
   readonly clock?: Clock;
 }
 
+/** The endpoint template of token requests in metrics and messages. */
+export const TOKEN_ENDPOINT = "token";
+
 /** Refresh this long before expiry, or at 90% of a short lifetime. */
 const REFRESH_MARGIN_MS = 60_000;
 
@@ -104,7 +107,7 @@ export class TokenProvider implements TokenSource {
         {
           method: "POST",
           url: this.options.tokenUrl,
-          endpoint: "token",
+          endpoint: TOKEN_ENDPOINT,
           headers: { "Content-Type": "application/x-www-form-urlencoded" },
           body: form.toString(),
         },
@@ -122,7 +125,7 @@ export class TokenProvider implements TokenSource {
       throw new UpstreamError(
         `cannot get a token from the identity service: ${detail}`,
         isUpstreamError(err) ? err.reason : "network",
-        "token",
+        TOKEN_ENDPOINT,
       );
     }
     const body = safeJson(response.body);
