@@ -162,7 +162,9 @@ const readFlags = (argv: readonly string[]) => {
     // A stray argument is not echoed: it may be a secret typed in the wrong place.
     if (/positional/i.test(message))
       throw new ConfigError("arguments", "unexpected argument without a flag name (write --name=value)");
-    const flag = /'(-{1,2}[^'= ]+)/.exec(message)?.[1] ?? "arguments";
+    // A long name is cut: it may be a paste gone wrong.
+    const name = /'(-{1,2}[^'= ]+)/.exec(message)?.[1];
+    const flag = name === undefined ? "arguments" : name.length > 64 ? `${name.slice(0, 64)}…` : name;
     const problem = /unknown option/i.test(message)
       ? "unknown flag (see --help)"
       : /argument missing/i.test(message)

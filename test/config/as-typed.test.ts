@@ -113,6 +113,12 @@ describe("a rejected value is quoted by its beginning only", () => {
     expect(message).not.toContain(value.slice(0, 17));
   });
 
+  it("cuts a long unknown flag name", () => {
+    const name = `--${"y".repeat(100)}`;
+    const message = errorOf([`${name}=1`]);
+    expect(message).toBe(`${name.slice(0, 64)}…: unknown flag (see --help)`);
+  });
+
   it("on one line, whatever it holds", () => {
     expect(errorOf(["--avepoint.api-flavor=a\nb"])).toContain('unknown value "a\\nb"');
   });

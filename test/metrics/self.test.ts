@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiEndpoints, RETRY_REASONS } from "../../src/avepoint/index.js";
 import { SCAN_STATUS_NAMES } from "../../src/avepoint/types.js";
+import type { CustomerResult } from "../../src/collect/view.js";
 import type { ApiFlavor } from "../../src/config/config.js";
 import { FAILURE_REASONS, PARSE_PROBLEMS, type FailureReason } from "../../src/errors.js";
 import { METRICS } from "../../src/metrics/names.js";
@@ -26,10 +27,8 @@ const labelSet = (samples: Sample[], name: string, label: string): string[] =>
     .map((s) => s.labels[label] ?? "")
     .sort();
 
-const failure = (id: string, reason: FailureReason) =>
-  ({ ok: false, customer: { id }, reason }) as unknown as Parameters<
-    ReturnType<typeof createSelfMetrics>["rounds"]["customerDone"]
-  >[0];
+const failure = (id: string, reason: FailureReason): CustomerResult =>
+  ({ ok: false, customer: { id }, reason, message: "failed" }) as unknown as CustomerResult;
 
 describe("counters with a known label set", () => {
   it("start at 0 for every reason, endpoint and result", async () => {
@@ -80,15 +79,15 @@ describe("counters with a known label set", () => {
 
   it("count a customer's failure per customer and for the fleet; the fleet's count stays when the customer goes", async () => {
     const self = createSelfMetrics("test", { defaultMetrics: false, endpoints: ENDPOINTS });
-    self.rounds.customerDone(failure("c1", "network"));
-    self.rounds.customerDone(failure("c2", "network"));
-    self.rounds.customerDone(failure("c2", "tls"));
+    self.rounds.customerDone?.(failure("c1", "network"));
+    self.rounds.customerDone?.(failure("c2", "network"));
+    self.rounds.customerDone?.(failure("c2", "tls"));
     let samples = await samplesOf(self);
     expect(series(samples, METRICS.collectErrors.name, { reason: "network" })[0]?.value).toBe(2);
     expect(series(samples, METRICS.collectErrors.name, { reason: "tls" })[0]?.value).toBe(1);
     expect(series(samples, METRICS.collectErrors.name, { reason: "auth" })[0]?.value).toBe(0);
     expect(series(samples, METRICS.customerErrors.name, { customer_id: "c2" })).toHaveLength(2);
-    self.rounds.customersGone(["c2"]);
+    self.rounds.customersGone?.(["c2"]);
     samples = await samplesOf(self);
     expect(series(samples, METRICS.customerErrors.name, { customer_id: "c2" })).toEqual([]);
     expect(series(samples, METRICS.collectErrors.name, { reason: "network" })[0]?.value).toBe(2);
@@ -98,7 +97,7 @@ describe("counters with a known label set", () => {
     const self = createSelfMetrics("test", {
       endpoints: apiEndpoints({ flavor: "modern", modernDailyRoute: "auto" }),
     });
-    self.rounds.customerDone(failure("c1", "parse"));
+    self.rounds.customerDone?.(failure("c1", "parse"));
     const result = await checkMetrics(await self.registry.metrics());
     expect(result.output).toBe("");
     expect(result.code).toBe(0);
