@@ -11,6 +11,7 @@ export const FAILURE_REASONS = [
   "http_5xx",
   "parse",
   "network",
+  "tls",
   "too_large",
   "paging",
   "unsafe_link",
@@ -134,7 +135,10 @@ export const reasonForStatus = (status: number): FailureReason => {
   return "http_4xx";
 };
 
-/** The reason of any error met during collection; unknown errors count as network problems. */
+/**
+ * The reason of any error met during collection; unknown errors count as network problems. `network`
+ * is a name lookup, connection or reset failure; `tls` a handshake or certificate failure.
+ */
 export const reasonOf = (err: unknown): FailureReason => {
   if (isUpstreamError(err)) return err.reason;
   if (isDeadlineError(err) || (err instanceof Error && err.name === "AbortError")) return "timeout";

@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { redactor, secretsOf } from "./config/secrets.js";
-import { createAvePointApi } from "./avepoint/index.js";
+import { apiEndpoints, createAvePointApi } from "./avepoint/index.js";
 import { withProblemLog } from "./avepoint/problem-log.js";
 import { registerRateMetrics } from "./metrics/api-rate.js";
 import { roundLog, type RoundLogger } from "./collect/round-log.js";
@@ -48,7 +48,10 @@ export interface ExporterOptions {
 /** @throws Error when a certificate's private key cannot be read (wrong password, bad PEM). */
 export const createExporter = (initial: Config, options: ExporterOptions): Exporter => {
   let config = initial;
-  const self = createSelfMetrics(options.version, { defaultMetrics: options.defaultMetrics ?? true });
+  const self = createSelfMetrics(options.version, {
+    defaultMetrics: options.defaultMetrics ?? true,
+    endpoints: apiEndpoints(config.avepoint),
+  });
   const { api, transport, tokens } = createAvePointApi(
     config.avepoint,
     options.logger

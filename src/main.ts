@@ -75,7 +75,7 @@ const main = async (): Promise<void> => {
     );
   }
   if (parsed.check) {
-    process.stdout.write(describeConfig(config, parsed.sources));
+    process.stdout.write(describeConfig(config, parsed.sources, parsed.given));
     return;
   }
 

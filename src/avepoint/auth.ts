@@ -6,13 +6,16 @@ import { createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "n
 import { SignJWT } from "jose";
 import type { Credentials } from "../config/config.js";
 import { clipRedacted, redactor, secretsOf } from "../config/secrets.js";
-import { AuthError, isAuthError, isRoundDeadline, isUpstreamError } from "../errors.js";
+import { AuthError, isRoundDeadline, isUpstreamError, UpstreamError } from "../errors.js";
 import type { Transport } from "./transport.js";
 import type { ApiObserver } from "./observer.js";
 import { systemClock, type CallContext, type Clock } from "./call-context.js";
 
 export interface TokenSource {
-  /** @throws AuthError when the identity service refuses or cannot be reached. */
+  /**
+   * @throws AuthError when the identity service refuses; UpstreamError with the reason of the failure
+   *   (network, tls, http_5xx, ...) when it cannot be reached or gives no usable answer.
+   */
   get(ctx: CallContext): Promise<string>;
   /** Forget `token` (after a 401); a newer token fetched meanwhile is kept. */
   invalidate(token: string): void;
@@ -27,6 +30,9 @@ export interface TokenProviderOptions {
   readonly clock?: Clock;
 }
 
+/** The endpoint template of token requests in metrics and messages. */
+export const TOKEN_ENDPOINT = "token";
+
 /** Refresh this long before expiry, or at 90% of a short lifetime. */
 const REFRESH_MARGIN_MS = 60_000;
 
@@ -37,7 +43,8 @@ const MAX_ERROR_DESCRIPTION = 200;
 export class TokenProvider implements TokenSource {
   private current: { token: string; refreshAt: number } | null = null;
   private inflight: Promise<string> | null = null;
-  private refused: { error: AuthError; signal: AbortSignal } | null = null;
+  /** The last failure, refusal or unreachable service, answered to the rest of its collection. */
+  private refused: { error: UpstreamError; signal: AbortSignal } | null = null;
   private readonly clock: Clock;
   private readonly assertion: AssertionSigner | null;
   /** The identity service may echo what it was sent: its words pass through this before any message. */
@@ -58,11 +65,13 @@ export class TokenProvider implements TokenSource {
   get(ctx: CallContext): Promise<string> {
     const now = this.clock.now();
     if (this.current && now < this.current.refreshAt) return Promise.resolve(this.current.token);
-    // A refusal answers the rest of the same collection, which then asks once, not once per customer.
+    // A refusal (or an unreachable identity service) answers the rest of the same collection, which
+    // then asks once, not once per customer.
     if (this.refused?.signal === ctx.signal) return Promise.reject(this.refused.error);
     this.inflight ??= this.fetch(ctx)
       .catch((err: unknown) => {
-        if (isAuthError(err)) this.refused = { error: err, signal: ctx.signal };
+        if (!isRoundDeadline(err) && isUpstreamError(err) && err.reason !== "timeout")
+          this.refused = { error: err, signal: ctx.signal };
         throw err;
       })
       .finally(() => {
@@ -98,7 +107,7 @@ export class TokenProvider implements TokenSource {
         {
           method: "POST",
           url: this.options.tokenUrl,
-          endpoint: "token",
+          endpoint: TOKEN_ENDPOINT,
           headers: { "Content-Type": "application/x-www-form-urlencoded" },
           body: form.toString(),
         },
@@ -108,8 +117,16 @@ export class TokenProvider implements TokenSource {
       // Running out of time is the collection's deadline, not a failure of the credentials.
       if (isRoundDeadline(err) || (isUpstreamError(err) && err.reason === "timeout")) throw err;
       this.options.observer.tokenRequest("failure");
-      const message = isUpstreamError(err) ? this.clip(err.message, MAX_ERROR_DESCRIPTION) : "request failed";
-      throw new AuthError(`cannot get a token from the identity service: ${message}`);
+      // No answer (name lookup, connection, TLS) or no usable one (5xx, too large) says nothing of the
+      // credentials: the failure keeps its own reason, and only a refusal below is `auth`.
+      const detail = isUpstreamError(err)
+        ? this.clip(err.message.replace(/^token: /, ""), MAX_ERROR_DESCRIPTION)
+        : "request failed";
+      throw new UpstreamError(
+        `cannot get a token from the identity service: ${detail}`,
+        isUpstreamError(err) ? err.reason : "network",
+        TOKEN_ENDPOINT,
+      );
     }
     const body = safeJson(response.body);
     if (response.status !== 200 || typeof body?.access_token !== "string") {

@@ -1,10 +1,10 @@
 /** Builds the AvePoint client stack for a configuration: transport, tokens, flavor. */
 import type { ApiFlavor, Config } from "../config/config.js";
 import { ApiClient } from "./client.js";
-import { ModernApi } from "./flavors/modern.js";
+import { ModernApi, modernEndpoints } from "./flavors/modern.js";
 import type { PartnerApi } from "./flavors/partner-api.js";
-import { V3BatchApi } from "./flavors/v3-batch.js";
-import { V3Api } from "./flavors/v3.js";
+import { V3_BATCH_ENDPOINTS, V3BatchApi } from "./flavors/v3-batch.js";
+import { V3_ENDPOINTS, V3Api } from "./flavors/v3.js";
 import type { ApiObserver } from "./observer.js";
 import { Transport } from "./transport.js";
 import { RotatingTokens } from "./rotating-tokens.js";
@@ -12,6 +12,22 @@ import { RotatingTokens } from "./rotating-tokens.js";
 export type { PartnerApi } from "./flavors/partner-api.js";
 export type { ApiObserver } from "./observer.js";
 export type { CallContext } from "./call-context.js";
+export { RETRY_REASONS, type RetryReason } from "./retry.js";
+
+export { TOKEN_ENDPOINT } from "./auth.js";
+
+/**
+ * Every API endpoint template the configured flavor calls (token requests not included): the
+ * known values of the `endpoint` label, so that their counters can start at 0.
+ */
+export const apiEndpoints = (
+  avepoint: Pick<Config["avepoint"], "flavor" | "modernDailyRoute">,
+): readonly string[] =>
+  avepoint.flavor === "v3"
+    ? V3_ENDPOINTS
+    : avepoint.flavor === "v3-batch"
+      ? V3_BATCH_ENDPOINTS
+      : modernEndpoints(avepoint.modernDailyRoute);
 
 /** One constructor per API flavor. */
 const FLAVORS: Record<ApiFlavor, (client: ApiClient, avepoint: Config["avepoint"]) => PartnerApi> = {

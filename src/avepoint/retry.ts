@@ -1,7 +1,8 @@
 /** The retry policy: what is retried, how long to wait, and Retry-After in both of its forms. */
 import type { Clock } from "./call-context.js";
 
-export type RetryReason = "429" | "5xx" | "timeout" | "network" | "401";
+export const RETRY_REASONS = ["429", "5xx", "timeout", "network", "401"] as const;
+export type RetryReason = (typeof RETRY_REASONS)[number];
 
 /**
  * Why the transport may send a failed attempt again; null when it must not (3xx, 400, 403, 404, ...).

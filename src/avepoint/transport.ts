@@ -19,6 +19,7 @@ import {
   isUpstreamLimitError,
 } from "../errors.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
+import { hostOf, networkFailure } from "./network-error.js";
 import { nullObserver, type ApiObserver } from "./observer.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { backoffDelayMs, parseRetryAfterMs, retryReasonForStatus, type RetryReason } from "./retry.js";
@@ -138,7 +139,7 @@ export class Transport {
    * A refusal (429, or 503 with Retry-After) is not a failure: it pauses every request for its
    * Retry-After and is tried again for as long as the deadline allows. --avepoint.max-retries
    * bounds only real errors (5xx, timeouts, connection errors).
-   * @throws UpstreamError (reason timeout/network/throttled/http_5xx/too_large) when no usable
+   * @throws UpstreamError (reason timeout/network/tls/throttled/http_5xx/too_large) when no usable
    *   answer came in time.
    */
   async send(request: HttpRequest, ctx: CallContext): Promise<HttpResponse> {
@@ -318,7 +319,13 @@ export class Transport {
           reason: "too_large",
           message: `answer larger than ${this.options.maxResponseBytes} bytes, cut off`,
         };
-      return { kind: "error", retry: "network", reason: "network", message: code ?? "network error" };
+      const failure = networkFailure(code ?? causeCode(err), hostOf(request.url));
+      return {
+        kind: "error",
+        retry: failure.retry ? "network" : null,
+        reason: failure.reason,
+        message: failure.message,
+      };
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener("abort", stop);
@@ -365,4 +372,10 @@ const toReadable = (data: unknown): Readable => {
   if (data instanceof Readable) return data;
   if (typeof data === "string" || Buffer.isBuffer(data)) return Readable.from([Buffer.from(data)]);
   return Readable.from([]);
+};
+
+/** The code of the error underneath, where axios left its own empty. */
+const causeCode = (err: unknown): string | undefined => {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  return typeof cause?.code === "string" ? cause.code : undefined;
 };

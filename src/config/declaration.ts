@@ -36,6 +36,11 @@ export interface SettingType<T> {
   readonly secret?: true;
   /** The text is the path of a file whose content is the value. */
   readonly file?: true;
+  /**
+   * --config.check prints the text as it was given (`2m`, `10MiB`) rather than `show(value)`: the
+   * value is a number the text says more readably. Never for a secret.
+   */
+  readonly asGiven?: true;
 }
 
 type Groups = Omit<Config, "configFile">;

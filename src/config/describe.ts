@@ -28,17 +28,23 @@ interface CheckLine {
 }
 
 /** One line per setting, or per shared line, in the order of the declarations. */
-export const checkLines = (config: Config, sources: ReadonlyMap<string, string>): CheckLine[] => {
+export const checkLines = (
+  config: Config,
+  sources: ReadonlyMap<string, string>,
+  given: ReadonlyMap<string, string> = new Map(),
+): CheckLine[] => {
   const lines = new Map<string, CheckLine>();
   for (const declaration of SETTINGS as readonly AnyDeclaration[]) {
     const name = declaration.line ?? declaration.flag;
     // The declaration's own types were checked where it was written.
     const show = (declaration.show ?? declaration.type.show) as (value: unknown) => string;
+    // A duration or size as it was written (`2m`, `10MiB`), not as the number it became.
+    const text = declaration.type.secret ? undefined : given.get(declaration.flag);
     const line = lines.get(name) ?? {
       name,
       value: declaration.line
         ? SHARED_LINES[declaration.line](config)
-        : show(fieldValue(config, declaration)),
+        : (text ?? show(fieldValue(config, declaration))),
       sources: [],
     };
     const source = sources.get(declaration.flag);
@@ -49,8 +55,13 @@ export const checkLines = (config: Config, sources: ReadonlyMap<string, string>)
   return [...lines.values()];
 };
 
-export const describeConfig = (config: Config, sources: ReadonlyMap<string, string>): string => {
-  const lines = checkLines(config, sources);
+/** @param given the texts of settings shown as given (ParsedArgs.given). */
+export const describeConfig = (
+  config: Config,
+  sources: ReadonlyMap<string, string>,
+  given: ReadonlyMap<string, string> = new Map(),
+): string => {
+  const lines = checkLines(config, sources, given);
   const width = Math.max(...lines.map(({ name }) => name.length));
   const text = lines.map(
     ({ name, value, sources: from }) =>
@@ -60,11 +71,14 @@ export const describeConfig = (config: Config, sources: ReadonlyMap<string, stri
 };
 
 const helpEntry = (flag: CommandFlag | AnyDeclaration): string => {
+  // A secret's flag and `<ENV>_FILE` name a file; its plain variable holds the secret itself.
+  const secret = "type" in flag && flag.type.secret === true;
   // Whatever takes a value has an environment variable too.
-  const [value, env] = flag.env === undefined ? ["", ""] : ["=…", ` [$${flag.env}]`];
+  const [value, env] = flag.env === undefined ? ["", ""] : ["=…", ` [$${flag.env}${secret ? "_FILE" : ""}]`];
   const name = `${"short" in flag ? `-${flag.short}, ` : ""}--${flag.flag}${value}`;
   const def = "default" in flag && flag.default !== undefined ? ` (default ${flag.default})` : "";
-  return `  ${name}${env}\n      ${flag.help}${def}`;
+  const inline = secret ? `\n      Or the value itself (not a path) in $${flag.env}.` : "";
+  return `  ${name}${env}\n      ${flag.help}${def}${inline}`;
 };
 
 export const helpText = (): string => {

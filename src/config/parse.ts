@@ -9,7 +9,7 @@ import { ConfigError } from "../errors.js";
 import type { Config } from "./config.js";
 import { readConfigFile } from "./config-file.js";
 import type { AnyDeclaration, ReadFile } from "./declaration.js";
-import { CHECKS, RULES, type RuleField } from "./rules.js";
+import { CHECKS, RULES, type RuleField, type SettingName } from "./rules.js";
 import { COMMAND_FLAGS, type CommandFlag } from "./command-flags.js";
 import { SETTINGS, type SettingValues } from "./settings.js";
 
@@ -20,6 +20,8 @@ export interface ParsedArgs {
   readonly check: boolean;
   /** Where each setting's value came from (`--flag`, `$ENV`, `config file`, `default`), for --config.check. */
   readonly sources: ReadonlyMap<string, string>;
+  /** The text of each setting whose type is shown as given (durations, sizes), for --config.check. */
+  readonly given: ReadonlyMap<string, string>;
 }
 
 export interface CliAction {
@@ -44,25 +46,38 @@ export const parseConfig = (
 
   const configFile = flags.values.get("config.file") ?? env[CONFIG_FILE_ENV] ?? null;
   const fromFile =
-    configFile === null
-      ? new Map<string, string>()
-      : readConfigFile(
-          configFile,
-          readFile,
-          DECLARATIONS.map((d) => d.flag),
-        );
+    configFile === null ? new Map<string, string>() : readConfigFile(configFile, readFile, DECLARATIONS);
 
   const sources = new Map<string, string>();
+  const texts = new Map<string, string>();
   const values: Record<string, unknown> = {};
   for (const declaration of DECLARATIONS) {
     const given = pick(declaration, flags.values, env, fromFile);
     if (given !== undefined) sources.set(declaration.flag, given.source);
-    values[declaration.flag] = read(declaration, given, readFile);
+    if (given !== undefined && declaration.type.asGiven && !declaration.type.secret)
+      texts.set(declaration.flag, given.text.trim());
+    values[declaration.flag] = read(declaration, given, readFile, configFile);
   }
   const settings = values as SettingValues;
-  for (const check of CHECKS) check(settings);
-  return { config: assemble(settings, configFile), check: flags.check, sources };
+  const name = nameOf(sources, configFile);
+  for (const check of CHECKS) check(settings, name);
+  return { config: assemble(settings, configFile, name), check: flags.check, sources, given: texts };
 };
+
+/**
+ * A setting as the user wrote it, for error messages: the environment variable when the value came
+ * from there, the key and file when from the config file, else the flag.
+ */
+const settingName = (flag: string, source: string | undefined, configFile: string | null): string => {
+  if (source?.startsWith("$")) return source.slice(1);
+  if (source === "config file" && configFile !== null) return `${flag} in ${configFile}`;
+  return `--${flag}`;
+};
+
+const nameOf =
+  (sources: ReadonlyMap<string, string>, configFile: string | null): SettingName =>
+  (flag) =>
+    settingName(flag, sources.get(flag), configFile);
 
 interface Given {
   readonly text: string;
@@ -91,10 +106,15 @@ const pick = (
 };
 
 /** The setting's value, read by its type. */
-const read = (declaration: AnyDeclaration, given: Given | undefined, readFile: ReadFile): unknown => {
+const read = (
+  declaration: AnyDeclaration,
+  given: Given | undefined,
+  readFile: ReadFile,
+  configFile: string | null,
+): unknown => {
   const { flag, env, type } = declaration;
   const fail = (problem: string): never => {
-    throw new ConfigError(`--${flag}`, problem);
+    throw new ConfigError(settingName(flag, given?.source, configFile), problem);
   };
   const missing = (): never => fail(`missing (set the flag or ${env})`);
   if (given === undefined) return type.unset !== undefined ? type.unset : missing();
@@ -109,14 +129,14 @@ const read = (declaration: AnyDeclaration, given: Given | undefined, readFile: R
 };
 
 /** Each value into its Config field; a field several settings feed is made once, by its rule. */
-const assemble = (settings: SettingValues, configFile: string | null): Config => {
+const assemble = (settings: SettingValues, configFile: string | null, name: SettingName): Config => {
   const groups: Record<string, Record<string, unknown>> = {};
   for (const { flag, to } of DECLARATIONS) {
     const [group = "", field = ""] = to.split(".");
     const target = (groups[group] ??= {});
     if (field in target) continue;
     target[field] =
-      to in RULES ? RULES[to as RuleField](settings) : (settings as Record<string, unknown>)[flag];
+      to in RULES ? RULES[to as RuleField](settings, name) : (settings as Record<string, unknown>)[flag];
   }
   // Complete and of the right types: checked when compiling, at the end of rules.ts.
   return { ...groups, configFile } as unknown as Config;
@@ -142,7 +162,9 @@ const readFlags = (argv: readonly string[]) => {
     // A stray argument is not echoed: it may be a secret typed in the wrong place.
     if (/positional/i.test(message))
       throw new ConfigError("arguments", "unexpected argument without a flag name (write --name=value)");
-    const flag = /'(-{1,2}[^'= ]+)/.exec(message)?.[1] ?? "arguments";
+    // A long name is cut: it may be a paste gone wrong.
+    const name = /'(-{1,2}[^'= ]+)/.exec(message)?.[1];
+    const flag = name === undefined ? "arguments" : name.length > 64 ? `${name.slice(0, 64)}…` : name;
     const problem = /unknown option/i.test(message)
       ? "unknown flag (see --help)"
       : /argument missing/i.test(message)

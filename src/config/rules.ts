@@ -10,39 +10,48 @@ import { formatDuration } from "./duration.js";
 import { ENVIRONMENTS, regionApiUrl } from "./environments.js";
 import type { SETTINGS, SettingValues } from "./settings.js";
 
-const regionOnlyInCommercial = (s: SettingValues): void => {
+/**
+ * A setting by its flag as the user wrote it (`--flag`, `ENV`, `flag in file.yml`): errors name
+ * what was typed, not what it stands for.
+ */
+export type SettingName = (flag: string) => string;
+
+const regionOnlyInCommercial = (s: SettingValues, name: SettingName): void => {
   const environment = s["avepoint.environment"];
   if (s["avepoint.region"] !== null && environment !== "commercial")
     throw new ConfigError(
-      "--avepoint.region",
+      name("avepoint.region"),
       `regions exist only in the commercial environment, not ${environment}`,
     );
 };
 
-const shardIndexBelowTotal = (s: SettingValues): void => {
+const shardIndexBelowTotal = (s: SettingValues, name: SettingName): void => {
   const [index, total] = [s["shard.index"], s["shard.total"]];
   if (index >= total)
-    throw new ConfigError("--shard.index", `must be below --shard.total (${total}), got ${index}`);
+    throw new ConfigError(
+      name("shard.index"),
+      `must be below ${name("shard.total")} (${total}), got ${index}`,
+    );
 };
 
-const offsetBelowDefaultTimeout = (s: SettingValues): void => {
+const offsetBelowDefaultTimeout = (s: SettingValues, name: SettingName): void => {
   const [offset, timeout] = [s["collect.timeout-offset"], s["collect.default-timeout"]];
   if (offset >= timeout)
     throw new ConfigError(
-      "--collect.timeout-offset",
-      `must be shorter than --collect.default-timeout (${formatDuration(timeout)}), got ${formatDuration(offset)}`,
+      name("collect.timeout-offset"),
+      `must be shorter than ${name("collect.default-timeout")} (${formatDuration(timeout)}), got ${formatDuration(offset)}`,
     );
 };
 
 /** Checks across settings, run in this order once every setting has been read. */
-export const CHECKS: readonly ((s: SettingValues) => void)[] = [
+export const CHECKS: readonly ((s: SettingValues, name: SettingName) => void)[] = [
   regionOnlyInCommercial,
   shardIndexBelowTotal,
   offsetBelowDefaultTimeout,
 ];
 
 /** A client secret, or a certificate with its key (and the key's password, if any): never both. */
-const credentials = (s: SettingValues): Credentials => {
+const credentials = (s: SettingValues, name: SettingName): Credentials => {
   const secret = s["avepoint.client-secret-file"];
   const certificate = s["avepoint.certificate-file"];
   const key = s["avepoint.private-key-file"];
@@ -56,13 +65,19 @@ const credentials = (s: SettingValues): Credentials => {
   }
   if (secret !== null)
     throw new ConfigError(
-      "--avepoint.client-secret-file",
-      "give either a client secret or a certificate, not both",
+      name("avepoint.client-secret-file"),
+      `give either a client secret or a certificate (${name(certificate === null ? "avepoint.private-key-file" : "avepoint.certificate-file")}), not both`,
     );
   if (certificate === null)
-    throw new ConfigError("--avepoint.certificate-file", "missing (the private key needs its certificate)");
+    throw new ConfigError(
+      "--avepoint.certificate-file",
+      `missing (the private key from ${name("avepoint.private-key-file")} needs its certificate)`,
+    );
   if (key === null)
-    throw new ConfigError("--avepoint.private-key-file", "missing (the certificate needs its private key)");
+    throw new ConfigError(
+      "--avepoint.private-key-file",
+      `missing (the certificate from ${name("avepoint.certificate-file")} needs its private key)`,
+    );
   return {
     kind: "certificate",
     certificatePem: certificate.read(),
@@ -81,7 +96,9 @@ export const RULES = {
   "avepoint.tokenUrl": (s) => s["avepoint.token-url"] ?? urlsOf(s).tokenUrl,
   "avepoint.scopes": (s) => s["avepoint.scope"] ?? DEFAULT_SCOPES[s["avepoint.api-flavor"]],
   "avepoint.credentials": credentials,
-} as const satisfies { readonly [P in ConfigField]?: (s: SettingValues) => FieldType<P> };
+} as const satisfies {
+  readonly [P in ConfigField]?: (s: SettingValues, name: SettingName) => FieldType<P>;
+};
 
 const urlsOf = (s: SettingValues) => ENVIRONMENTS[s["avepoint.environment"]];
 

@@ -7,6 +7,18 @@ import { redactUrlCredentials } from "./secrets.js";
 
 const MASK = "<secret>";
 
+/** The most of a rejected value an error message quotes: enough to recognise it, never a whole paste. */
+export const QUOTE_MAX = 16;
+
+/**
+ * A rejected value as an error message quotes it: JSON-quoted (so that control characters stay on one
+ * line), cut after QUOTE_MAX characters with an ellipsis.
+ */
+export const quote = (value: string, max = QUOTE_MAX): string => {
+  const chars = [...value];
+  return chars.length <= max ? JSON.stringify(value) : `${JSON.stringify(chars.slice(0, max).join(""))}…`;
+};
+
 /** Any text, as given. */
 export const text: SettingType<string> = { parse: (value) => value, show: (value) => value };
 
@@ -28,7 +40,7 @@ export const oneOf = <const T extends string>(allowed: readonly T[], noun = "val
   parse: (value, { fail }) =>
     (allowed as readonly string[]).includes(value)
       ? (value as T)
-      : fail(`unknown ${noun} "${value}"; valid: ${allowed.join(", ")}`),
+      : fail(`unknown ${noun} ${quote(value)}; valid: ${allowed.join(", ")}`),
   show: (value) => value,
 });
 
@@ -40,7 +52,7 @@ export const bool: SettingType<boolean> = {
 const numberIn = (schema: z.ZodType<number>, problem: string): SettingType<number> => ({
   parse: (value, { fail }) => {
     const result = schema.safeParse(value.trim() === "" ? NaN : value);
-    return result.success ? result.data : fail(`${problem}, got "${value}"`);
+    return result.success ? result.data : fail(`${problem}, got ${quote(value)}`);
   },
   show: String,
 });
@@ -58,12 +70,13 @@ export const duration = (min: number, max: number): SettingType<number> => {
   return {
     parse: (value, { fail }) => {
       const seconds = parseDurationSeconds(value);
-      if (seconds === null) return fail(`must be a duration like 30s, 5m or 1h, got "${value}"`);
-      if (seconds < min) return fail(`must be at least ${formatDuration(min)}, got "${value}"`);
-      if (seconds > limit) return fail(`must be at most ${formatDuration(limit)}, got "${value}"`);
+      if (seconds === null) return fail(`must be a duration like 30s, 5m or 1h, got ${quote(value)}`);
+      if (seconds < min) return fail(`must be at least ${formatDuration(min)}, got ${quote(value)}`);
+      if (seconds > limit) return fail(`must be at most ${formatDuration(limit)}, got ${quote(value)}`);
       return seconds;
     },
-    show: (seconds) => `${seconds}s`,
+    show: (seconds) => formatDuration(seconds),
+    asGiven: true,
   };
 };
 
@@ -77,9 +90,10 @@ export const bytes = (min: number, max: number): SettingType<number> => ({
     const size = match && unit !== undefined ? Math.round(Number(match[1]) * unit) : NaN;
     return size >= min && size <= max
       ? size
-      : fail(`must be a size from ${min} bytes to ${max / 1024 ** 3}GiB like 10MiB, got "${value}"`);
+      : fail(`must be a size from ${min} bytes to ${max / 1024 ** 3}GiB like 10MiB, got ${quote(value)}`);
   },
   show: (size) => `${size}B`,
+  asGiven: true,
 });
 
 /** An http(s) URL without user-info (which is never echoed). */
@@ -87,7 +101,7 @@ export const httpUrl: SettingType<string> = {
   parse: (value, { fail }) => {
     const shown = redactUrlCredentials(value);
     if (!z.url({ protocol: /^https?$/ }).safeParse(value).success)
-      return fail(`must be an http(s) URL, got "${shown}"`);
+      return fail(`must be an http(s) URL, got ${quote(shown)}`);
     const url = new URL(value);
     if (url.username !== "" || url.password !== "" || shown !== value)
       return fail(
@@ -128,7 +142,7 @@ export const listenAddresses: SettingType<readonly [ListenAddress, ...ListenAddr
       .map((address): ListenAddress => {
         const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(address);
         const port = Number(match?.[3]);
-        if (!match || port > 65535) return fail(`must be [host]:port, got "${address}"`);
+        if (!match || port > 65535) return fail(`must be [host]:port, got ${quote(address)}`);
         const host = match[1] ?? match[2];
         return { host: host === "" ? undefined : host, port };
       });
@@ -137,7 +151,7 @@ export const listenAddresses: SettingType<readonly [ListenAddress, ...ListenAddr
     const keys = addresses.map((a) => `${a.host ?? ""}:${a.port}`);
     // Port 0 asks for any free port: twice is two ports.
     const twice = keys.find((key, i) => !key.endsWith(":0") && keys.indexOf(key) !== i);
-    if (twice !== undefined) return fail(`"${twice}" is given twice`);
+    if (twice !== undefined) return fail(`${quote(twice)} is given twice`);
     return [first, ...rest];
   },
   show: (addresses) => addresses.map(({ host, port }) => `${showHost(host)}:${port}`).join(","),
@@ -152,7 +166,12 @@ const readPath = ({ readFile, fail }: ParseContext, path: string, shown: string)
   try {
     return readFile(path);
   } catch (err) {
-    return fail(`cannot read file ${shown} (${(err as NodeJS.ErrnoException).code ?? "unreadable"})`);
+    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+    return fail(
+      shown === "it names"
+        ? `cannot read the file it names (${code})`
+        : `cannot read file ${shown} (${code})`,
+    );
   }
 };
 
@@ -169,7 +188,7 @@ export const secretFile: SettingType<FileContent | null> = {
   parse: (value, context) => ({
     read: () => {
       // The path is not echoed either: a secret pasted where its path belongs would be printed.
-      const content = context.inline ? value : readPath(context, value, `named by ${context.source}`);
+      const content = context.inline ? value : readPath(context, value, "it names");
       return content.trim() || context.fail("is empty");
     },
   }),
@@ -185,6 +204,6 @@ export const metricsPath: SettingType<string> = {
     // Paths under /-/ are the open health endpoints: metrics there would escape basic auth.
     path.startsWith("/") && path !== "/" && !path.startsWith("/-/")
       ? path
-      : fail(`must start with /, and be neither / nor under /-/, got "${path}"`),
+      : fail(`must start with /, and be neither / nor under /-/, got ${quote(path)}`),
   show: (path) => path,
 };

@@ -1,9 +1,8 @@
-/** Every metric name and HELP text: the single source for rendering, docs, dashboard and rule tests. */
-import { SCAN_STATUS_NAMES } from "../avepoint/types.js";
-
-const statusList = Object.entries(SCAN_STATUS_NAMES)
-  .map(([code, name]) => `${code}=${name}`)
-  .join(", ");
+/** Every metric name and HELP text: the single source for rendering, dashboard and rule tests. */
+/*
+ * HELP says what a series is in one or two short sentences; the longer explanations (every code and
+ * reason, how the values relate) are in docs/metrics.md.
+ */
 
 export const METRICS = {
   profileInfo: {
@@ -12,7 +11,7 @@ export const METRICS = {
   },
   profileStatus: {
     name: "avepoint_scan_profile_last_scan_status",
-    help: `Status code of the profile's last scan job (${statusList}; any other code is unknown; -1 is a status name this version does not know).`,
+    help: "Status code of the profile's last scan job (2 finished, 3 failed, 4 finished with exception; all codes in docs/metrics.md); -1 for a status name this version does not know.",
   },
   profileState: {
     name: "avepoint_scan_profile_last_scan_state",
@@ -44,7 +43,7 @@ export const METRICS = {
   },
   customerJobStatus: {
     name: "avepoint_customer_job_status",
-    help: "Tenant job status code (0=N/A, 1=Working, 2=Failed, 3=Waiting for configuration, 4=Multiple issues found, 5=Finished with exception, 6=No backup updates).",
+    help: "Tenant job status code (0 N/A, 1 working, 2 failed, 3 waiting for configuration, 4 multiple issues, 5 finished with exception, 6 no backup updates).",
   },
   customerProfiles: {
     name: "avepoint_customer_scan_profiles",
@@ -52,31 +51,31 @@ export const METRICS = {
   },
   customerSuccess: {
     name: "avepoint_customer_collect_success",
-    help: "Result of this customer's latest attempt: 1 collected, 0 failed (its values are then the last known, kept up to --collect.max-stale). A customer not yet reached in the running round keeps its previous value; one never attempted has no series.",
+    help: "1 if this customer's latest collection attempt succeeded, 0 if it failed (its values are then the last known, kept up to --collect.max-stale).",
   },
   customerLastSuccess: {
     name: "avepoint_customer_last_success_timestamp_seconds",
-    help: "When this customer was last collected completely, Unix seconds: the age of its data, which may be up to one round (avepoint_collect_duration_seconds) old.",
+    help: "When this customer was last collected completely, Unix seconds: the age of its data.",
   },
   customerErrors: {
     name: "avepoint_customer_collect_errors_total",
-    help: "Failed customer collections by reason (throttled, timeout, auth, forbidden, not_found, http_3xx, http_4xx, http_5xx, parse, network, too_large, paging, unsafe_link).",
+    help: "Failed collections of this customer by reason (reasons in docs/metrics.md); series appear on the first failure and go with the customer.",
   },
   up: {
     name: "avepoint_up",
-    help: "1 if the latest listing of customers (once per round) could authenticate and read every page, else 0; absent before the first listing ended.",
+    help: "1 if the latest listing of customers could authenticate and read every page, else 0; absent before the first listing ended.",
   },
   collectDuration: {
     name: "avepoint_collect_duration_seconds",
-    help: "Wall time of the last complete collection round (every selected customer attempted). Served data may be up to one round old.",
+    help: "Wall time of the last complete collection round (every selected customer attempted), seconds.",
   },
   lastCollect: {
     name: "avepoint_last_collect_timestamp_seconds",
-    help: "When the served data was last updated (the latest customer result), Unix seconds. Rounds outlive scrapes, so served data may be up to one round old; no round starts within --collect.min-interval of the last one's end.",
+    help: "When the served data was last updated (the latest customer result), Unix seconds; served data may be up to one round old.",
   },
   roundRunning: {
     name: "avepoint_collect_round_running",
-    help: "1 while a collection round runs (started by a scrape, it outlives that scrape), else 0. A round in progress is not a failure: customers not yet reached keep their previous data.",
+    help: "1 while a collection round runs (a round outlives the scrape that started it), else 0.",
   },
   roundCustomers: {
     name: "avepoint_collect_round_customers",
@@ -84,7 +83,7 @@ export const METRICS = {
   },
   roundCustomersDone: {
     name: "avepoint_collect_round_customers_done",
-    help: "Customers attempted (collected or failed) in the running round (in the last round when none runs); below avepoint_collect_round_customers after a round cut by --collect.max-round-duration.",
+    help: "Customers attempted (collected or failed) in the running round, or in the last round when none runs.",
   },
   roundLastEnd: {
     name: "avepoint_collect_round_last_end_timestamp_seconds",
@@ -92,7 +91,11 @@ export const METRICS = {
   },
   roundsTotal: {
     name: "avepoint_collect_rounds_total",
-    help: "Collection rounds ended, by result (complete; cut by --collect.max-round-duration, the next round then starts with the customers not reached; listing_failed).",
+    help: "Collection rounds ended, by result: complete, cut (by --collect.max-round-duration) or listing_failed.",
+  },
+  collectErrors: {
+    name: "avepoint_collect_errors_total",
+    help: "Failed customer collections of the whole fleet by reason (reasons in docs/metrics.md); every reason from 0.",
   },
   apiRequests: {
     name: "avepoint_api_requests_total",
@@ -104,7 +107,7 @@ export const METRICS = {
   },
   apiRetries: {
     name: "avepoint_api_retries_total",
-    help: "Requests to AvePoint retried, by endpoint template and reason (429, 5xx, timeout, network, 401).",
+    help: "Requests to AvePoint sent again, by endpoint template and reason (429, 5xx, timeout, network, 401).",
   },
   apiThrottled: {
     name: "avepoint_api_throttled_requests_total",
@@ -116,11 +119,11 @@ export const METRICS = {
   },
   apiPacingSeconds: {
     name: "avepoint_api_pacing_seconds_total",
-    help: "Wall-clock seconds during which requests waited for the exporter's own rate (the adaptive rate below --avepoint.rate-limit); normal while a round is rate-bound, not a sign of throttling.",
+    help: "Wall-clock seconds requests waited for the exporter's own rate limit; normal while a round is rate-bound, not throttling.",
   },
   apiRate: {
     name: "avepoint_api_rate_limit_requests_per_second",
-    help: "The rate the exporter currently allows itself: found by itself below the ceiling, lowered on 429, raised slowly while nothing is refused.",
+    help: "The request rate the exporter allows itself now: found below the ceiling, lowered on 429, raised slowly while nothing is refused.",
   },
   apiRateCeiling: {
     name: "avepoint_api_rate_limit_ceiling_requests_per_second",
@@ -128,7 +131,7 @@ export const METRICS = {
   },
   apiParseErrors: {
     name: "avepoint_api_parse_errors_total",
-    help: "AvePoint answers or rows not used, by endpoint template and reason (body: not JSON or not the schema; record: malformed row skipped; duplicate: repeated ID skipped; link: next link off the API origin; paging: more pages than promised or allowed; too_large: answer over --avepoint.max-response-size, or a daily report over --avepoint.max-report-size or keeping more than --avepoint.max-response-size).",
+    help: "AvePoint answers or rows not used, by endpoint template and reason (body, record, duplicate, link, paging, too_large; see docs/metrics.md).",
   },
   apiReportReadBytes: {
     name: "avepoint_api_report_read_bytes_total",
@@ -148,7 +151,7 @@ export const METRICS = {
   },
   configReloadSuccess: {
     name: "avepoint_exporter_config_last_reload_successful",
-    help: "Whether the last reload of the configuration (--config.file and --web.config.file, by POST /-/reload, SIGHUP or a changed web config file) was applied: 1, or 0 when it was refused and the running configuration stayed.",
+    help: "1 if the last reload of --config.file and --web.config.file was applied, 0 if it was refused and the running configuration stayed.",
   },
   configReloadTimestamp: {
     name: "avepoint_exporter_config_last_reload_success_timestamp_seconds",

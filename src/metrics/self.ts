@@ -1,8 +1,8 @@
 /** The exporter's own long-lived metrics (prom-client): API traffic, retries, tokens, rounds, build info. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { ApiObserver } from "../avepoint/index.js";
+import { RETRY_REASONS, TOKEN_ENDPOINT, type ApiObserver } from "../avepoint/index.js";
 import type { RoundListener, RoundResult } from "../collect/rounds.js";
-import { FAILURE_REASONS } from "../errors.js";
+import { FAILURE_REASONS, PARSE_PROBLEMS } from "../errors.js";
 import { BUILD_DATE, REVISION } from "../version.js";
 import { METRICS, type MetricKey } from "./names.js";
 
@@ -18,10 +18,17 @@ export interface SelfMetrics {
   reloaded(source: string, ok: boolean, at?: number): void;
 }
 
-export const createSelfMetrics = (
-  version: string,
-  options: { defaultMetrics?: boolean } = {},
-): SelfMetrics => {
+export interface SelfMetricsOptions {
+  /** prom-client's process and Node.js metrics (default on). */
+  readonly defaultMetrics?: boolean;
+  /**
+   * The API endpoint templates the flavor calls (avepoint's `apiEndpoints`): their counters by
+   * endpoint start at 0, so that rate() and increase() see the first event.
+   */
+  readonly endpoints?: readonly string[];
+}
+
+export const createSelfMetrics = (version: string, options: SelfMetricsOptions = {}): SelfMetrics => {
   const registry = new Registry();
   if (options.defaultMetrics !== false) {
     collectDefaultMetrics({ register: registry });
@@ -53,9 +60,20 @@ export const createSelfMetrics = (
   const reportRead = counter("apiReportReadBytes", ["endpoint"]);
   const reportSkipped = counter("apiReportSkippedBytes", ["endpoint"]);
   const customerErrors = counter("customerErrors", ["customer_id", "reason"]);
+  const collectErrors = counter("collectErrors", ["reason"]);
   const roundsTotal = counter("roundsTotal", ["result"]);
+  // Every known label value from 0 (never per customer: that would be reasons × customers of zeros).
   for (const result of ["complete", "cut", "listing_failed"] satisfies RoundResult[])
     roundsTotal.inc({ result }, 0);
+  for (const reason of FAILURE_REASONS) collectErrors.inc({ reason }, 0);
+  const endpoints = options.endpoints ?? [];
+  for (const endpoint of [...endpoints, TOKEN_ENDPOINT]) {
+    throttled.inc({ endpoint }, 0);
+    // A 401 is retried with a new token on API requests only.
+    for (const reason of RETRY_REASONS)
+      if (endpoint !== TOKEN_ENDPOINT || reason !== "401") retries.inc({ endpoint, reason }, 0);
+  }
+  for (const endpoint of endpoints) for (const reason of PARSE_PROBLEMS) parse.inc({ endpoint, reason }, 0);
   gauge("buildInfo", ["version", "revision", "build_date", "node_version"]).set(
     { version, revision: REVISION, build_date: BUILD_DATE, node_version: process.version },
     1,
@@ -96,7 +114,9 @@ export const createSelfMetrics = (
     },
     rounds: {
       customerDone: (result) => {
-        if (!result.ok) customerErrors.inc({ customer_id: result.customer.id, reason: result.reason });
+        if (result.ok) return;
+        customerErrors.inc({ customer_id: result.customer.id, reason: result.reason });
+        collectErrors.inc({ reason: result.reason });
       },
       customersGone: (ids) => {
         for (const customer_id of ids)

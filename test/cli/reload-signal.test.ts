@@ -70,7 +70,7 @@ describe("reload of the running process", () => {
       .output()
       .split("\n")
       .find((line) => line.includes("reload refused"));
-    expect(refusal).toContain('--log.level: unknown value \\"loud\\"');
+    expect(refusal).toContain(`log.level in ${config}: unknown value \\"loud\\"`);
     const after = await scrape(exporter.url);
     expect(customers(after)).toEqual(all.slice(1));
     expect(value(after, "avepoint_exporter_config_last_reload_successful")).toBe(0);

@@ -158,7 +158,7 @@ describe("configuration", () => {
       "a missing secret file",
       ["--avepoint.client-id=a", "--avepoint.client-secret-file=/nope"],
       {},
-      "--avepoint.client-secret-file: cannot read file named by --avepoint.client-secret-file (ENOENT)",
+      "--avepoint.client-secret-file: cannot read the file it names (ENOENT)",
     ],
     [
       "an unknown flavor",
@@ -248,7 +248,7 @@ describe("configuration", () => {
       "concurrency 0 in the config file",
       ["--config.file=bad-concurrency.yml"],
       BASE_ENV,
-      "--avepoint.concurrency: must be a whole number",
+      "avepoint.concurrency in bad-concurrency.yml: must be a whole number",
     ],
     [
       "a config file that is not YAML",
@@ -266,19 +266,19 @@ describe("configuration", () => {
       "secret and certificate",
       ["--avepoint.client-id=a", "--avepoint.certificate-file=/run/secret"],
       BASE_ENV,
-      "--avepoint.client-secret-file: give either",
+      "AVEPOINT_CLIENT_SECRET: give either a client secret or a certificate (--avepoint.certificate-file), not both",
     ],
     [
       "a duplicate key in the config file",
       ["--config.file=duplicate-key.yml"],
       BASE_ENV,
-      '--config.file: cannot read duplicate-key.yml: duplicate key "client-id"',
+      '--config.file: cannot read duplicate-key.yml: line 4: duplicate key "client-id"',
     ],
     [
       "a duration longer than a timer can wait, in the config file",
       ["--config.file=duration-too-long.yml"],
       BASE_ENV,
-      '--collect.max-stale: must be at most 24d20h31m23s647ms, got "30d"',
+      'collect.max-stale in duration-too-long.yml: must be at most 24d20h31m23s647ms, got "30d"',
     ],
     [
       "a request timeout of a day",
@@ -366,9 +366,9 @@ describe("credentials in a URL setting", () => {
       "$AVEPOINT_API_URL",
       [],
       { AVEPOINT_API_URL: "https://u:Pa55-in-url-9@h.example.com" },
-      "--avepoint.api-url",
+      "AVEPOINT_API_URL",
     ],
-    ["the config file", ["--config.file=url-credentials.yml"], {}, "--avepoint.api-url"],
+    ["the config file", ["--config.file=url-credentials.yml"], {}, "avepoint.api-url in url-credentials.yml"],
     [
       "a malformed URL with a password",
       ["--avepoint.api-url=https://u:Pa55-in-url-9@exa mple.com"],
@@ -400,7 +400,7 @@ describe("a large config file", () => {
     files["/big.yml"] = `${lines.join("\n")}\n`;
     expect(files["/big.yml"]!.length).toBeGreaterThan(2_400_000);
     expect(() => parseConfig(["--config.file=/big.yml"], BASE_ENV, readFile)).toThrow(
-      '--config.file: cannot read /big.yml: duplicate key "key-number-0-with-some-padding"',
+      '--config.file: cannot read /big.yml: line 100004: duplicate key "key-number-0-with-some-padding"',
     );
     // Without the duplicate: the first unknown key is named.
     files["/big.yml"] = `${lines.slice(0, -1).join("\n")}\n`;

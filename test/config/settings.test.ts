@@ -114,9 +114,14 @@ describe.each(DECLARATIONS.map((d) => [d.flag, d] as const))("%s", (flag, declar
   });
 
   it("is listed by --help with its environment variable, help and default", () => {
-    const entry = `  --${flag}=… [$${declaration.env}]\n      ${declaration.help}`;
+    // A secret's flag names a file, as does <ENV>_FILE; its plain variable holds the value itself.
+    const env = declaration.type.secret ? `${declaration.env}_FILE` : declaration.env;
+    const entry = `  --${flag}=… [$${env}]\n      ${declaration.help}`;
     const def = declaration.default === undefined ? "" : ` (default ${declaration.default})`;
-    expect(helpText()).toContain(`${entry}${def}\n`);
+    const inline = declaration.type.secret
+      ? `\n      Or the value itself (not a path) in $${declaration.env}.`
+      : "";
+    expect(helpText()).toContain(`${entry}${def}${inline}\n`);
   });
 
   it("has a --config.check line", () => {
@@ -175,7 +180,7 @@ describe.each(DECLARATIONS.filter((d) => d.type.file).map((d) => [d.flag, d] as 
       const path = "/no/such-file-pa55";
       expect(() => parse([...argv, `--${flag}=${path}`], env)).toThrow(
         declaration.type.secret
-          ? `--${flag}: cannot read file named by --${flag} (ENOENT)`
+          ? `--${flag}: cannot read the file it names (ENOENT)`
           : `--${flag}: cannot read file ${path} (ENOENT)`,
       );
     });

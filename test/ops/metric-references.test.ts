@@ -38,6 +38,7 @@ const LABELS: Record<MetricKey, readonly string[]> = {
   customerSuccess: ["customer_id"],
   customerLastSuccess: ["customer_id"],
   customerErrors: ["customer_id", "reason"],
+  collectErrors: ["reason"],
   up: [],
   collectDuration: [],
   lastCollect: [],

@@ -131,7 +131,7 @@ describe("no secret ever shows up in logs, answers or --config.check", () => {
       expect(run.stdout).toBe("");
       expect(run.stderr.trimEnd().split("\n"), run.stderr).toHaveLength(1);
       expect(run.stderr).toMatch(
-        /^avepoint-exporter: config error: --avepoint\.(api|token)-url: must not contain credentials/,
+        /^avepoint-exporter: config error: (--avepoint\.(api|token)-url|AVEPOINT_TOKEN_URL): must not contain credentials/,
       );
       expect(run.stderr).not.toContain(inUrl);
       expect(run.stderr).not.toContain("Url-Pa55");

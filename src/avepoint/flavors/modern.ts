@@ -25,6 +25,15 @@ export const DAILY_ROUTES = {
 } as const;
 export type DailyRoute = keyof typeof DAILY_ROUTES;
 
+/** Every endpoint template this flavor calls with these daily routes (the `endpoint` label of its metrics). */
+export const modernEndpoints = (dailyRoute: "auto" | DailyRoute): readonly string[] => [
+  CUSTOMERS,
+  PROFILES,
+  ...(dailyRoute === "auto" ? (["legacy", "summary"] as const) : [dailyRoute]).map(
+    (route) => DAILY_ROUTES[route].endpoint,
+  ),
+];
+
 export class ModernApi extends PagedFlavor {
   readonly flavor = "modern";
   protected readonly paging = "nextLink";

@@ -10,6 +10,8 @@ const BASE = "/partner/external/v3/general/customers";
 const CUSTOMERS = `POST ${BASE}/batch`;
 const PROFILES = `POST ${BASE}/{customerId}/scan-profiles/batch`;
 const CHANGES = `GET ${BASE}/{customerId}/scan-profiles/{scanProfileId}/changes`;
+/** Every endpoint template this flavor calls (the `endpoint` label of its metrics). */
+export const V3_BATCH_ENDPOINTS = [CUSTOMERS, PROFILES, CHANGES] as const;
 
 export class V3BatchApi extends PagedFlavor {
   readonly flavor = "v3-batch";

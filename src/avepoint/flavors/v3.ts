@@ -10,6 +10,8 @@ const BASE = "/partner/external/v3/general/customers";
 const CUSTOMERS = `GET ${BASE}`;
 const PROFILES = `GET ${BASE}/{customerId}/scan-profiles`;
 const DAILY = `GET ${BASE}/{customerId}/scan-profiles-v2/{scanProfileId}`;
+/** Every endpoint template this flavor calls (the `endpoint` label of its metrics). */
+export const V3_ENDPOINTS = [CUSTOMERS, PROFILES, DAILY] as const;
 
 export class V3Api extends PagedFlavor {
   readonly flavor = "v3";
