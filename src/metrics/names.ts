@@ -86,13 +86,21 @@ export const METRICS = {
     name: "avepoint_collect_round_customers_done",
     help: "Customers attempted (collected or failed) in the running round (in the last round when none runs); below avepoint_collect_round_customers after a round cut by --collect.max-round-duration.",
   },
+  roundCustomersFailed: {
+    name: "avepoint_collect_round_customers_failed",
+    help: "Customers whose attempt failed in the running round (in the last round until a new one starts), by reason; the alert rules call it an AvePoint outage when most customers of a round fail for one reason.",
+  },
+  circuitOpen: {
+    name: "avepoint_collect_circuit_open",
+    help: "1 while collection rounds stop early because consecutive customers failed for the same upstream-wide reason (AvePoint failing for everyone; the customers not attempted keep their previous data and result), 0 once a customer is collected again.",
+  },
   roundLastEnd: {
     name: "avepoint_collect_round_last_end_timestamp_seconds",
     help: "When the last complete collection round ended, Unix seconds. Served data may be up to one round old.",
   },
   roundsTotal: {
     name: "avepoint_collect_rounds_total",
-    help: "Collection rounds ended, by result (complete; cut by --collect.max-round-duration, the next round then starts with the customers not reached; listing_failed).",
+    help: "Collection rounds ended, by result (complete; cut by --collect.max-round-duration, the next round then starts with the customers not reached; halted by the circuit breaker while AvePoint fails for everyone; listing_failed).",
   },
   apiRequests: {
     name: "avepoint_api_requests_total",

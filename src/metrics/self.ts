@@ -1,6 +1,7 @@
 /** The exporter's own long-lived metrics (prom-client): API traffic, retries, tokens, rounds, build info. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ApiObserver } from "../avepoint/index.js";
+import type { BreakerListener } from "../collect/breaker.js";
 import type { RoundListener, RoundResult } from "../collect/rounds.js";
 import { FAILURE_REASONS } from "../errors.js";
 import { BUILD_DATE, REVISION } from "../version.js";
@@ -11,6 +12,8 @@ export interface SelfMetrics {
   readonly observer: ApiObserver;
   /** Counts customer failures and rounds; forgets the error series of customers gone upstream. */
   readonly rounds: RoundListener;
+  /** The circuit breaker's state (avepoint_collect_circuit_open). */
+  readonly breaker: BreakerListener;
   /**
    * A reload of the configuration applied or refused. `source` tells reloads apart (the config
    * file, the web config): the metric is 1 only while the latest reload of each was applied.
@@ -52,12 +55,16 @@ export const createSelfMetrics = (
   const tokens = counter("tokenRequests", ["result"]);
   const customerErrors = counter("customerErrors", ["customer_id", "reason"]);
   const roundsTotal = counter("roundsTotal", ["result"]);
-  for (const result of ["complete", "cut", "listing_failed"] satisfies RoundResult[])
+  for (const result of ["complete", "cut", "halted", "listing_failed"] satisfies RoundResult[])
     roundsTotal.inc({ result }, 0);
   gauge("buildInfo", ["version", "revision", "build_date", "node_version"]).set(
     { version, revision: REVISION, build_date: BUILD_DATE, node_version: process.version },
     1,
   );
+  const roundFailed = gauge("roundCustomersFailed", ["reason"]);
+  const failedReasons = new Set<string>();
+  const circuitOpen = gauge("circuitOpen");
+  circuitOpen.set(0);
   const reloadSuccess = gauge("configReloadSuccess");
   const reloadTimestamp = gauge("configReloadTimestamp");
   // Loaded at start: that counts as the last successful load.
@@ -88,9 +95,17 @@ export const createSelfMetrics = (
       parseError: (endpoint, reason) => parse.inc({ endpoint, reason }),
       tokenRequest: (result) => tokens.inc({ result }),
     },
+    breaker: { changed: (open) => circuitOpen.set(open === null ? 0 : 1) },
     rounds: {
+      // Zeroed, not removed, at a round's start: a series that vanished would go stale in Prometheus.
+      roundStarted: () => {
+        for (const reason of failedReasons) roundFailed.set({ reason }, 0);
+      },
       customerDone: (result) => {
-        if (!result.ok) customerErrors.inc({ customer_id: result.customer.id, reason: result.reason });
+        if (result.ok) return;
+        customerErrors.inc({ customer_id: result.customer.id, reason: result.reason });
+        failedReasons.add(result.reason);
+        roundFailed.inc({ reason: result.reason });
       },
       customersGone: (ids) => {
         for (const customer_id of ids)
