@@ -62,7 +62,8 @@ export const createSelfMetrics = (
     1,
   );
   const roundFailed = gauge("roundCustomersFailed", ["reason"]);
-  const failedReasons = new Set<string>();
+  // Every reason from the start: 0 is an answer, an absent series is not (rules and dashboards).
+  for (const reason of FAILURE_REASONS) roundFailed.set({ reason }, 0);
   const circuitOpen = gauge("circuitOpen");
   circuitOpen.set(0);
   const reloadSuccess = gauge("configReloadSuccess");
@@ -99,12 +100,11 @@ export const createSelfMetrics = (
     rounds: {
       // Zeroed, not removed, at a round's start: a series that vanished would go stale in Prometheus.
       roundStarted: () => {
-        for (const reason of failedReasons) roundFailed.set({ reason }, 0);
+        for (const reason of FAILURE_REASONS) roundFailed.set({ reason }, 0);
       },
       customerDone: (result) => {
         if (result.ok) return;
         customerErrors.inc({ customer_id: result.customer.id, reason: result.reason });
-        failedReasons.add(result.reason);
         roundFailed.inc({ reason: result.reason });
       },
       customersGone: (ids) => {
