@@ -68,8 +68,16 @@ describe.skipIf(missing && !required)(
     const withLogs = (message: string): string =>
       `${message}\n--- notifications ---\n${JSON.stringify(s().receiver.received, null, 1)}` +
       `\n--- alertmanager log ---\n${s().alertmanager.log().split("\n").slice(-40).join("\n")}`;
-    /** Notifications received from index `from` on. */
-    const since = (from: number): Notification[] => s().receiver.received.slice(from);
+    /**
+     * Notifications received from index `from` on, less AvePointExporterDown: on a busy machine a
+     * 1-second scrape of the test's own exporter may time out, and that alert (about the harness, not
+     * about AvePoint or a customer) may come and go; every other alert counts.
+     */
+    const since = (from: number): Notification[] =>
+      s()
+        .receiver.received.slice(from)
+        .map((n) => ({ ...n, alerts: n.alerts.filter((a) => a.labels.alertname !== "AvePointExporterDown") }))
+        .filter((n) => n.alerts.length > 0);
     const alertsIn = (notes: readonly Notification[]) => notes.flatMap((n) => n.alerts);
     const setStatus = (pairs: readonly (readonly [string, string])[], status: number): void => {
       for (const [customerId, profileId] of pairs)
@@ -83,7 +91,7 @@ describe.skipIf(missing && !required)(
         const up = await s().prometheus.query("sum(avepoint_customer_collect_success)");
         expect(up[0]?.value[1]).toBe(String(CUSTOMERS));
       }, WAIT);
-      expect(s().receiver.received).toEqual([]);
+      expect(since(0)).toEqual([]);
     });
 
     it("(a) notifies every failed scan, named, in one notification per customer", async () => {
