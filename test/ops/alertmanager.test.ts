@@ -242,3 +242,41 @@ describe("the AlertmanagerConfig (deploy/kubernetes/alerting/alertmanagerconfig.
     expect(JSON.stringify(manifest.spec.route)).toContain('"groupBy":["customer_id"]');
   });
 });
+
+describe("alert labels and links in Kubernetes", () => {
+  it("the ServiceMonitor relabels instance to the pod name, so a rescheduled pod keeps its alerts", () => {
+    const monitor = parse(readFileSync(join(root, "deploy/kubernetes/servicemonitor.yaml"), "utf8")) as {
+      spec: { endpoints: { relabelings?: Record<string, unknown>[] }[] };
+    };
+    for (const endpoint of monitor.spec.endpoints)
+      expect(endpoint.relabelings).toContainEqual({
+        sourceLabels: ["__meta_kubernetes_pod_name"],
+        targetLabel: "instance",
+        action: "replace",
+      });
+  });
+
+  it("scripts/prometheus-rule.js --runbook-url sets the base of every runbook_url, and refuses a non-URL", async () => {
+    const { renderPrometheusRule, RUNBOOK_PLACEHOLDER } = (await import(
+      join(root, "scripts/prometheus-rule.js")
+    )) as {
+      renderPrometheusRule: (dir: string, url?: string) => string;
+      RUNBOOK_PLACEHOLDER: string;
+    };
+    const base = "https://git.example.com/ops/avepoint-exporter/-/blob/main/prometheus/RUNBOOK.md";
+    const rule = parse(renderPrometheusRule(join(root, "prometheus/rules"), base)) as {
+      spec: { groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] };
+    };
+    const links = rule.spec.groups
+      .flatMap((group) => group.rules)
+      .filter((r) => r.alert !== undefined)
+      .map((r) => [r.alert, r.annotations?.runbook_url]);
+    expect(links.length).toBe(alerts.length);
+    for (const [alert, url] of links) expect(url).toBe(`${base}#${(alert as string).toLowerCase()}`);
+    // the committed PrometheusRule keeps the documented placeholder
+    expect(readFileSync(join(root, "deploy/kubernetes/prometheusrule.yaml"), "utf8")).toContain(
+      `${RUNBOOK_PLACEHOLDER}#avepointscanfailed`,
+    );
+    expect(() => renderPrometheusRule(join(root, "prometheus/rules"), "not a url")).toThrow(/--runbook-url/);
+  });
+});
