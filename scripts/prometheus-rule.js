@@ -7,7 +7,11 @@
  *   node scripts/prometheus-rule.js            write the file
  *   node scripts/prometheus-rule.js --check    exit 1 if the committed file differs (stale)
  *
- * --rules DIR and --out FILE point it elsewhere (the tests use them).
+ * --rules DIR and --out FILE point it elsewhere (the tests use them). --runbook-url URL replaces the
+ * placeholder base of every runbook_url annotation (RUNBOOK_PLACEHOLDER) with where your copy of
+ * prometheus/RUNBOOK.md is served, e.g.
+ *   node scripts/prometheus-rule.js --runbook-url https://git.example.com/ops/avepoint-exporter/-/blob/main/prometheus/RUNBOOK.md \
+ *     --out overlays/prod/prometheusrule.yaml
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -18,12 +22,19 @@ import { parse, stringify } from "yaml";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 
+/** The base of runbook_url in prometheus/rules: a documented placeholder. */
+export const RUNBOOK_PLACEHOLDER = "https://runbooks.example.invalid/avepoint-exporter/RUNBOOK.md";
+
 /**
- * The PrometheusRule for every `*.yml` in `rulesDir`, as YAML text.
+ * The PrometheusRule for every `*.yml` in `rulesDir`, as YAML text, runbook links based at `runbookUrl`.
  * @param {string} rulesDir
+ * @param {string} [runbookUrl]
  * @returns {string}
+ * @throws Error when a rule file has no groups, or runbookUrl is not an http(s) URL.
  */
-export const renderPrometheusRule = (rulesDir) => {
+export const renderPrometheusRule = (rulesDir, runbookUrl = RUNBOOK_PLACEHOLDER) => {
+  if (!/^https?:\/\/[^\s#]+$/.test(runbookUrl))
+    throw new Error(`--runbook-url: not an http(s) URL without a fragment: ${runbookUrl}`);
   const files = readdirSync(rulesDir)
     .filter((name) => name.endsWith(".yml") || name.endsWith(".yaml"))
     .sort();
@@ -32,6 +43,12 @@ export const renderPrometheusRule = (rulesDir) => {
     if (!doc || !Array.isArray(doc.groups)) throw new Error(`${name}: no "groups" list`);
     return doc.groups;
   });
+  for (const group of groups)
+    for (const rule of group.rules ?? []) {
+      const url = rule.annotations?.runbook_url;
+      if (typeof url === "string" && url.startsWith(`${RUNBOOK_PLACEHOLDER}#`))
+        rule.annotations.runbook_url = runbookUrl + url.slice(RUNBOOK_PLACEHOLDER.length);
+    }
   const source = relative(root, rulesDir).split("\\").join("/") || ".";
   const rule = {
     apiVersion: "monitoring.coreos.com/v1",
@@ -58,9 +75,10 @@ const main = () => {
       check: { type: "boolean", default: false },
       rules: { type: "string", default: join(root, "prometheus/rules") },
       out: { type: "string", default: join(root, "deploy/kubernetes/prometheusrule.yaml") },
+      "runbook-url": { type: "string", default: RUNBOOK_PLACEHOLDER },
     },
   });
-  const text = renderPrometheusRule(values.rules);
+  const text = renderPrometheusRule(values.rules, values["runbook-url"]);
   if (!values.check) {
     writeFileSync(values.out, text);
     return;

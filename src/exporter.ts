@@ -8,7 +8,8 @@ import { redactor, secretsOf } from "./config/secrets.js";
 import { apiEndpoints, createAvePointApi } from "./avepoint/index.js";
 import { withProblemLog } from "./avepoint/problem-log.js";
 import { registerRateMetrics } from "./metrics/api-rate.js";
-import { roundLog, type RoundLogger } from "./collect/round-log.js";
+import { DEFAULT_BREAKER_THRESHOLD, UpstreamBreaker } from "./collect/breaker.js";
+import { breakerLog, roundLog, type RoundLogger } from "./collect/round-log.js";
 import { Rounds } from "./collect/rounds.js";
 import { selectCustomers, type CustomerSelection } from "./collect/select.js";
 import type { Config } from "./config/config.js";
@@ -73,16 +74,23 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
     accept: (customer) => current.accept(customer),
     takeUnmatched: () => current.takeUnmatched(),
   };
+  const collectorLog = options.logger?.child({ component: "collector" });
+  const breakerLogger = collectorLog ? breakerLog(collectorLog) : {};
+  const breaker = new UpstreamBreaker(DEFAULT_BREAKER_THRESHOLD, {
+    changed: (open, consecutive) => {
+      self.breaker.changed?.(open, consecutive);
+      breakerLogger.changed?.(open, consecutive);
+    },
+    halted: (reason, consecutive) => breakerLogger.halted?.(reason, consecutive),
+  });
   const rounds = new Rounds(api, {
     minIntervalSeconds: config.collect.minIntervalSeconds,
     maxStaleSeconds: config.collect.maxStaleSeconds,
     maxRoundSeconds: config.collect.maxRoundSeconds,
     parallelism: config.avepoint.concurrency * 4,
     accept: selection.accept,
-    listeners: [
-      self.rounds,
-      ...(options.logger ? [roundLog(options.logger.child({ component: "collector" }), selection)] : []),
-    ],
+    breaker,
+    listeners: [self.rounds, ...(collectorLog ? [roundLog(collectorLog, selection)] : [])],
   });
   const web = options.web ?? null;
   // What reaches the landing page is scrubbed of the credentials, the rotated ones included: an

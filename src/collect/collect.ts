@@ -35,6 +35,11 @@ export interface CollectOptions {
   readonly onListingDone?: (listing: Outcome, listed: readonly Customer[], complete: boolean) => void;
   /** Each attempted customer's result (not those the round's bound cut). */
   readonly onResult: (result: CustomerResult) => void;
+  /**
+   * Told every attempted customer's result; true stops the round as its bound would (the circuit
+   * breaker, breaker.ts): no further customer is started, and those not started count as not reached.
+   */
+  readonly halt?: (result: CustomerResult) => boolean;
 }
 
 export interface CollectSummary {
@@ -45,6 +50,8 @@ export interface CollectSummary {
   readonly attempted: number;
   /** Listed but not attempted, or cut mid-way: the next round starts with these. */
   readonly unreached: number;
+  /** Whether `halt` stopped the round. */
+  readonly halted: boolean;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -96,6 +103,7 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
   let listing: Outcome | null = null;
   let attempted = 0;
   let cut = false;
+  let halted = false;
 
   const onAbort = (): void => arrival.wake();
   ctx.signal.addEventListener("abort", onAbort, { once: true });
@@ -139,6 +147,7 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
       }
       attempted++;
       options.onResult(result);
+      if (options.halt?.(result) === true) halted = cut = true;
     }
   };
   try {
@@ -152,6 +161,7 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
     listed,
     attempted,
     unreached: listed.length - attempted,
+    halted,
   };
 };
 

@@ -1,4 +1,5 @@
 /** A round listener that logs: one line per failed customer and per round, and what needs an operator. */
+import type { BreakerListener } from "./breaker.js";
 import type { CustomerSelection } from "./select.js";
 import type { RoundListener } from "./rounds.js";
 
@@ -42,11 +43,30 @@ export const roundLog = (logger: RoundLogger, selection?: CustomerSelection): Ro
       unreached: summary.unreached,
       duration_seconds: summary.durationSeconds,
     };
-    if (summary.result === "cut")
+    if (summary.result === "halted")
+      logger.warn(
+        fields,
+        "collection round halted: AvePoint fails for every customer; the customers not reached keep their data",
+      );
+    else if (summary.result === "cut")
       logger.warn(
         fields,
         "collection round cut by --collect.max-round-duration; the next round starts with the customers it did not reach",
       );
     else logger.info(fields, "collection round finished");
   },
+});
+
+/** Logs the circuit breaker: once when it opens, once per round it stops, once when it closes. */
+export const breakerLog = (logger: RoundLogger): BreakerListener => ({
+  changed: (open, consecutive) => {
+    if (open === null) logger.info({}, "AvePoint answers again: collection rounds go on to every customer");
+    else
+      logger.warn(
+        { reason: open, consecutive },
+        "consecutive customers failed for the same upstream reason: rounds stop early until a customer is collected",
+      );
+  },
+  halted: (reason, consecutive) =>
+    logger.debug({ reason, consecutive }, "the rest of the round is not attempted (circuit open)"),
 });

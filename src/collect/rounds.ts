@@ -9,12 +9,16 @@ import { setMaxListeners } from "node:events";
 import type { PartnerApi } from "../avepoint/index.js";
 import type { Customer } from "../avepoint/types.js";
 import type { FailureReason } from "../errors.js";
+import type { UpstreamBreaker } from "./breaker.js";
 import { collect } from "./collect.js";
 import { Fleet } from "./fleet.js";
 import type { CompletedRound, CustomerResult, Outcome, View } from "./view.js";
 
-/** How a round ended: every selected customer attempted, cut by its bound, or the listing failed. */
-export type RoundResult = "complete" | "cut" | "listing_failed";
+/**
+ * How a round ended: every selected customer attempted, cut by its bound, halted by the circuit
+ * breaker (breaker.ts: AvePoint failing for everyone), or the listing failed.
+ */
+export type RoundResult = "complete" | "cut" | "halted" | "listing_failed";
 
 export interface RoundSummary {
   readonly result: RoundResult;
@@ -55,6 +59,8 @@ export interface RoundsOptions {
   readonly accept?: (customer: Customer) => boolean;
   readonly listeners?: readonly RoundListener[];
   readonly now?: () => number;
+  /** Stops a round early while AvePoint fails for everyone. */
+  readonly breaker?: UpstreamBreaker;
 }
 
 /** Customers attempted before the round's pace is used to answer waiting scrapes early. */
@@ -186,6 +192,8 @@ export class Rounds {
     const failed: Partial<Record<FailureReason, number>> = {};
     let collected = 0;
     this.tell((l) => l.roundStarted?.(round.startedAt));
+    const breaker = this.options.breaker;
+    breaker?.roundStarted();
     try {
       const summary = await collect(this.api, {
         ctx: { signal, deadline: round.deadline },
@@ -209,12 +217,18 @@ export class Rounds {
           this.tell((l) => l.customerDone?.(result));
           this.paceCheck(round);
         },
+        ...(breaker ? { halt: (result: CustomerResult) => breaker.record(result) } : {}),
       });
       if (this.stopping.signal.aborted) return;
       const endedAt = this.now();
       const durationSeconds = (endedAt - round.startedAt) / 1000;
-      const result: RoundResult =
-        summary.unreached > 0 ? "cut" : summary.listing.ok ? "complete" : "listing_failed";
+      const result: RoundResult = summary.halted
+        ? "halted"
+        : summary.unreached > 0
+          ? "cut"
+          : summary.listing.ok
+            ? "complete"
+            : "listing_failed";
       if (result === "complete") this.lastComplete = { endedAt: endedAt / 1000, durationSeconds };
       this.lastEnd = endedAt;
       this.lastCounts = { customers: round.customers, done: round.done };

@@ -85,13 +85,21 @@ export const METRICS = {
     name: "avepoint_collect_round_customers_done",
     help: "Customers attempted (collected or failed) in the running round, or in the last round when none runs.",
   },
+  roundCustomersFailed: {
+    name: "avepoint_collect_round_customers_failed",
+    help: "Customers whose attempt failed in the running round (the last round until a new one starts), by reason; most failing for one reason is an outage.",
+  },
+  circuitOpen: {
+    name: "avepoint_collect_circuit_open",
+    help: "1 while rounds stop early because consecutive customers failed for one upstream-wide reason (AvePoint failing for everyone); 0 once a customer is collected.",
+  },
   roundLastEnd: {
     name: "avepoint_collect_round_last_end_timestamp_seconds",
     help: "When the last complete collection round ended, Unix seconds. Served data may be up to one round old.",
   },
   roundsTotal: {
     name: "avepoint_collect_rounds_total",
-    help: "Collection rounds ended, by result: complete, cut (by --collect.max-round-duration) or listing_failed.",
+    help: "Collection rounds ended, by result: complete, cut (by --collect.max-round-duration), halted (circuit breaker) or listing_failed.",
   },
   collectErrors: {
     name: "avepoint_collect_errors_total",

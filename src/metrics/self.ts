@@ -1,6 +1,7 @@
 /** The exporter's own long-lived metrics (prom-client): API traffic, retries, tokens, rounds, build info. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { RETRY_REASONS, TOKEN_ENDPOINT, type ApiObserver } from "../avepoint/index.js";
+import type { BreakerListener } from "../collect/breaker.js";
 import type { RoundListener, RoundResult } from "../collect/rounds.js";
 import { FAILURE_REASONS, PARSE_PROBLEMS } from "../errors.js";
 import { BUILD_DATE, REVISION } from "../version.js";
@@ -11,6 +12,8 @@ export interface SelfMetrics {
   readonly observer: ApiObserver;
   /** Counts customer failures and rounds; forgets the error series of customers gone upstream. */
   readonly rounds: RoundListener;
+  /** The circuit breaker's state (avepoint_collect_circuit_open). */
+  readonly breaker: BreakerListener;
   /**
    * A reload of the configuration applied or refused. `source` tells reloads apart (the config
    * file, the web config): the metric is 1 only while the latest reload of each was applied.
@@ -63,7 +66,7 @@ export const createSelfMetrics = (version: string, options: SelfMetricsOptions =
   const collectErrors = counter("collectErrors", ["reason"]);
   const roundsTotal = counter("roundsTotal", ["result"]);
   // Every known label value from 0 (never per customer: that would be reasons × customers of zeros).
-  for (const result of ["complete", "cut", "listing_failed"] satisfies RoundResult[])
+  for (const result of ["complete", "cut", "halted", "listing_failed"] satisfies RoundResult[])
     roundsTotal.inc({ result }, 0);
   for (const reason of FAILURE_REASONS) collectErrors.inc({ reason }, 0);
   const endpoints = options.endpoints ?? [];
@@ -78,6 +81,11 @@ export const createSelfMetrics = (version: string, options: SelfMetricsOptions =
     { version, revision: REVISION, build_date: BUILD_DATE, node_version: process.version },
     1,
   );
+  const roundFailed = gauge("roundCustomersFailed", ["reason"]);
+  // Every reason from the start: 0 is an answer, an absent series is not (rules and dashboards).
+  for (const reason of FAILURE_REASONS) roundFailed.set({ reason }, 0);
+  const circuitOpen = gauge("circuitOpen");
+  circuitOpen.set(0);
   const reloadSuccess = gauge("configReloadSuccess");
   const reloadTimestamp = gauge("configReloadTimestamp");
   // Loaded at start: that counts as the last successful load.
@@ -112,11 +120,17 @@ export const createSelfMetrics = (version: string, options: SelfMetricsOptions =
         reportSkipped.inc({ endpoint }, skippedBytes);
       },
     },
+    breaker: { changed: (open) => circuitOpen.set(open === null ? 0 : 1) },
     rounds: {
+      // Zeroed, not removed, at a round's start: a series that vanished would go stale in Prometheus.
+      roundStarted: () => {
+        for (const reason of FAILURE_REASONS) roundFailed.set({ reason }, 0);
+      },
       customerDone: (result) => {
         if (result.ok) return;
         customerErrors.inc({ customer_id: result.customer.id, reason: result.reason });
         collectErrors.inc({ reason: result.reason });
+        roundFailed.inc({ reason: result.reason });
       },
       customersGone: (ids) => {
         for (const customer_id of ids)

@@ -51,8 +51,10 @@ const operatorScrapeConfig = (target: string, metricsPath: string) => ({
   relabel_configs: [
     ...Object.entries(OPERATOR_TARGET).map(([label, value]) => ({ target_label: label, replacement: value })),
     { target_label: "endpoint", replacement: "metrics" },
-    // the ServiceMonitor's relabelings: the exporter's metrics have an endpoint label of their own
+    // the ServiceMonitor's relabelings: the exporter's metrics have an endpoint label of their own,
+    // and `instance` is the pod name (__meta_kubernetes_pod_name), stable across rescheduling
     { action: "labeldrop", regex: "endpoint" },
+    { target_label: "instance", replacement: OPERATOR_TARGET.pod },
   ],
 });
 

@@ -57,6 +57,7 @@ describe("counters with a known label set", () => {
     expect(labelSet(samples, METRICS.roundsTotal.name, "result")).toEqual([
       "complete",
       "cut",
+      "halted",
       "listing_failed",
     ]);
     for (const key of [

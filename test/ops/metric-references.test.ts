@@ -45,6 +45,8 @@ const LABELS: Record<MetricKey, readonly string[]> = {
   roundRunning: [],
   roundCustomers: [],
   roundCustomersDone: [],
+  roundCustomersFailed: ["reason"],
+  circuitOpen: [],
   roundLastEnd: [],
   roundsTotal: ["result"],
   apiRequests: ["endpoint", "code"],
@@ -77,8 +79,11 @@ interface Rule {
 const rulesOf = (path: string): Rule[] =>
   (parse(read(path)) as { groups: { rules: Rule[] }[] }).groups.flatMap((group) => group.rules);
 
-const alerts = rulesOf("prometheus/rules/avepoint-alerts.yml");
-const records = rulesOf("prometheus/rules/avepoint-recording.yml");
+const allRules = readdirSync(join(root, "prometheus/rules"))
+  .filter((name) => name.endsWith(".yml"))
+  .flatMap((name) => rulesOf(`prometheus/rules/${name}`));
+const alerts = allRules.filter((rule) => rule.alert !== undefined);
+const records = allRules.filter((rule) => rule.record !== undefined);
 
 interface Target {
   expr: string;
@@ -199,8 +204,8 @@ describe("metric names", () => {
     }
   });
 
-  it("every recording rule is used by a dashboard", () => {
-    const used = new Set(dashboardExprs.flatMap(({ expr }) => metricsIn(expr)));
+  it("every recording rule is used by a dashboard or an alert", () => {
+    const used = new Set([...dashboardExprs, ...ruleExprs].flatMap(({ expr }) => metricsIn(expr)));
     for (const name of recorded.keys()) expect([...used], name).toContain(name);
   });
 });
@@ -222,12 +227,22 @@ describe("alerts", () => {
     )
     .flatMap((test) => test.alert_rule_test ?? []);
 
-  it.each(alerts)("$alert has severity, for, summary, description and runbook", (rule) => {
+  it.each(alerts)("$alert has severity, for, summary, description, runbook and runbook_url", (rule) => {
     expect(["critical", "warning", "info"]).toContain(rule.labels?.severity);
     expect(rule.for).toMatch(/^\d+[smh]$/);
     expect(rule.annotations?.summary).toBeTruthy();
     expect(rule.annotations?.description).toBeTruthy();
     expect(rule.annotations?.runbook).toBeTruthy();
+    // the placeholder base (scripts/prometheus-rule.js --runbook-url replaces it) and the section's anchor
+    expect(rule.annotations?.runbook_url).toBe(
+      `https://runbooks.example.invalid/avepoint-exporter/RUNBOOK.md#${(rule.alert as string).toLowerCase()}`,
+    );
+  });
+
+  it.each(alerts)("$alert rides out gaps with keep_firing_for, except AvePointExporterDown", (rule) => {
+    const kept = (rule as { keep_firing_for?: string }).keep_firing_for;
+    if (rule.alert === "AvePointExporterDown") expect(kept).toBeUndefined();
+    else expect(kept).toBe("15m");
   });
 
   it.each(alerts)("$alert names the customer and profile it is about", (rule) => {
