@@ -53,6 +53,7 @@ const main = async (): Promise<void> => {
     throw err;
   }
   const rootLogger = createLogger(config.log, process.stderr, secrets);
+  for (const warning of web?.warnings ?? []) rootLogger.warn({ file: config.web.configFile }, warning);
   let reloader: Reloader | undefined = undefined;
   let exporter;
   try {

@@ -46,8 +46,15 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
   web?.onReload((result) => {
     exporter.self.reloaded("web", result.ok);
     // Within a reload, the reload's own line tells.
+    if (result.ok)
+      for (const warning of result.warnings) logger.warn({ file: running.web.configFile }, warning);
     if (reloading) return;
     if (result.ok) logger.info({ file: running.web.configFile }, "web config read again and applied");
+    else if (result.opensDoor)
+      logger.warn(
+        { err: result.message },
+        "web config change refused: it would remove authentication or TLS from the running exporter; restart to do that on purpose",
+      );
     else logger.error({ err: result.message }, "web config refused; the running one stays");
   });
 

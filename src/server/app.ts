@@ -14,6 +14,8 @@ import type { View } from "../collect/view.js";
 import { renderChunks } from "../metrics/render.js";
 import { redactor } from "../config/secrets.js";
 import { refreshSecondsOf, renderLanding, renderLandingStatus } from "./landing.js";
+import type { GuardResult } from "./basic-auth.js";
+import { OPEN_PATHS } from "./open-paths.js";
 import { scrapeDeadline } from "./scrape-deadline.js";
 import { fastifyTimeoutOptions, serverTimeouts, type ServerTimeouts } from "./timeouts.js";
 
@@ -30,8 +32,8 @@ export interface AppDeps {
   readonly logger?: FastifyBaseLogger;
   /** Extra server options (https) from the web config. */
   readonly serverOptions?: Partial<FastifyServerOptions> & { https?: object };
-  /** Guards every route but /-/healthy and /-/ready (basic auth). */
-  readonly guard?: (authorization: string | undefined) => boolean | Promise<boolean>;
+  /** Guards every route but /-/healthy and /-/ready (basic auth); "busy": too many checks pending. */
+  readonly guard?: (authorization: string | undefined) => GuardResult | Promise<GuardResult>;
   readonly now?: () => number;
   /** Socket and request limits; defaults in timeouts.ts. */
   readonly timeouts?: Partial<ServerTimeouts>;
@@ -46,9 +48,6 @@ export interface ReloadOutcome {
   readonly ok: boolean;
   readonly message: string;
 }
-
-/** Routes any client may call, as Kubernetes probes do: everything else is behind basic auth. */
-const OPEN_ROUTES: ReadonlySet<string> = new Set(["/-/healthy", "/-/ready"]);
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -82,8 +81,18 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
       const guard = deps.guard;
       scope.addHook("onRequest", async (request, reply) => {
         // Only the health endpoints stay open, by the route matched (not by a prefix of the URL).
-        if (OPEN_ROUTES.has(request.routeOptions.url ?? "")) return;
-        if (!(await guard(request.headers.authorization))) {
+        if (OPEN_PATHS.has(request.routeOptions.url ?? "")) return;
+        const allowed = await guard(request.headers.authorization);
+        if (allowed === "busy") {
+          // Too many password checks pending: answered at once rather than queued without bound.
+          await reply
+            .code(429)
+            .header("Retry-After", "1")
+            .type("text/plain")
+            .send("Too many authentication attempts in progress\n");
+          return;
+        }
+        if (!allowed) {
           await reply
             .code(401)
             .header("WWW-Authenticate", 'Basic realm="avepoint-exporter"')
