@@ -61,10 +61,15 @@ const main = async (): Promise<void> => {
       version: VERSION,
       web,
       logger: rootLogger,
-      reload: () =>
-        reloader
-          ? reloader.reload("POST /-/reload")
-          : Promise.resolve({ ok: false, message: "not started yet" }),
+      // As Prometheus: the lifecycle endpoint only when asked for (SIGHUP always reloads).
+      ...(config.web.enableLifecycle
+        ? {
+            reload: () =>
+              reloader
+                ? reloader.reload("POST /-/reload")
+                : Promise.resolve({ ok: false, message: "not started yet" }),
+          }
+        : {}),
     });
   } catch (err) {
     // Web config files are checked by loadWebConfig; what fails here is the certificate credential.

@@ -29,7 +29,7 @@ export interface ReloaderDeps {
 }
 
 export interface Reloader {
-  /** Never rejects; reloads asked for meanwhile wait for this one and then run in turn. */
+  /** Never rejects; reloads asked for while one runs are coalesced into one that runs after it. */
   reload(trigger: string): Promise<ReloadOutcome>;
 }
 
@@ -38,7 +38,6 @@ const oneLine = (err: unknown): string =>
 
 export const createReloader = (deps: ReloaderDeps): Reloader => {
   let running = deps.running;
-  let queue: Promise<unknown> = Promise.resolve();
   const { exporter, logger, web } = deps;
 
   let reloading = false;
@@ -110,26 +109,36 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
     };
   };
 
+  const run = (trigger: string): ReloadOutcome => {
+    let result: ReloadOutcome;
+    reloading = true;
+    try {
+      result = attempt();
+    } catch (err) {
+      result = { ok: false, message: oneLine(err) };
+    } finally {
+      reloading = false;
+    }
+    exporter.self.reloaded("config", result.ok);
+    if (result.ok) logger.info({ trigger }, result.message);
+    else logger.error({ trigger, err: result.message }, "reload refused; the running configuration stays");
+    return result;
+  };
+
+  // One reload runs at a time; every reload asked for meanwhile joins the one waiting to run next
+  // (it reads the files after they were asked about), so a flood of requests costs two reloads.
+  let queue: Promise<unknown> = Promise.resolve();
+  let waiting: Promise<ReloadOutcome> | null = null;
   return {
     reload: (trigger) => {
-      const outcome = queue.then(() => {
-        let result: ReloadOutcome;
-        reloading = true;
-        try {
-          result = attempt();
-        } catch (err) {
-          result = { ok: false, message: oneLine(err) };
-        } finally {
-          reloading = false;
-        }
-        exporter.self.reloaded("config", result.ok);
-        if (result.ok) logger.info({ trigger }, result.message);
-        else
-          logger.error({ trigger, err: result.message }, "reload refused; the running configuration stays");
-        return result;
+      if (waiting) return waiting;
+      const next = queue.then(() => {
+        waiting = null;
+        return run(trigger);
       });
-      queue = outcome;
-      return outcome;
+      waiting = next;
+      queue = next;
+      return next;
     },
   };
 };

@@ -1,6 +1,6 @@
 /** buildApp(deps) → Fastify instance: /metrics, the landing page, health and readiness. Never listens. */
 import { Readable } from "node:stream";
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { gzipSync } from "node:zlib";
 import compress from "@fastify/compress";
 import Fastify, {
   LogController,
@@ -10,12 +10,12 @@ import Fastify, {
 } from "fastify";
 import type { Registry } from "prom-client";
 import type { Rounds } from "../collect/rounds.js";
-import type { View } from "../collect/view.js";
-import { renderChunks } from "../metrics/render.js";
 import { redactor } from "../config/secrets.js";
 import { refreshSecondsOf, renderLanding, renderLandingStatus } from "./landing.js";
 import type { GuardResult } from "./basic-auth.js";
+import { acceptsGzip, answerLimits, type AnswerLimits } from "./limits.js";
 import { OPEN_PATHS } from "./open-paths.js";
+import { SharedBodies } from "./shared-body.js";
 import { scrapeDeadline } from "./scrape-deadline.js";
 import { fastifyTimeoutOptions, serverTimeouts, type ServerTimeouts } from "./timeouts.js";
 
@@ -37,9 +37,16 @@ export interface AppDeps {
   readonly now?: () => number;
   /** Socket and request limits; defaults in timeouts.ts. */
   readonly timeouts?: Partial<ServerTimeouts>;
+  /** Answers in progress, write timeout, connections; defaults in limits.ts. */
+  readonly limits?: Partial<AnswerLimits>;
+  /** Renders each view once for all the scrapes answered with it (shared across apps in tests). */
+  readonly bodies?: SharedBodies;
   /** Cleans upstream error texts of known secrets on the landing page (shape-based cleaning always applies). */
   readonly redact?: (text: string) => string;
-  /** POST /-/reload: reads the configuration again (behind the same basic auth as the metrics). */
+  /**
+   * POST /-/reload: reads the configuration again (behind the same basic auth as the metrics). Given
+   * only with --web.enable-lifecycle; without it the route does not exist.
+   */
   readonly reload?: () => Promise<ReloadOutcome>;
 }
 
@@ -51,14 +58,28 @@ export interface ReloadOutcome {
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-/** Streams the collected series chunk by chunk, yielding to the event loop between chunks. */
-async function* exposition(view: View, own: string): AsyncGenerator<string> {
-  for (const chunk of renderChunks(view)) {
-    if (chunk !== "") yield chunk;
-    await yieldToEventLoop();
+/**
+ * Why a request to a state-changing endpoint comes from another site, or null. Browsers name the
+ * origin of a cross-site POST (`Origin`, and `Sec-Fetch-Site` in every current browser); Prometheus,
+ * curl and kubectl send neither. A `text/plain` form posted from another page is refused here.
+ */
+export const crossSite = (
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): string | null => {
+  const site = headers["sec-fetch-site"];
+  if (typeof site === "string" && site !== "same-origin" && site !== "none")
+    return `cross-site request refused (Sec-Fetch-Site: ${site})`;
+  const origin = headers.origin;
+  if (origin === undefined) return null;
+  if (typeof origin !== "string") return "cross-site request refused (several Origin headers)";
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return "cross-site request refused (Origin is not a URL)";
   }
-  yield own;
-}
+  return host !== "" && host === headers.host ? null : "cross-site request refused (Origin is another site)";
+};
 
 export const buildApp = (deps: AppDeps): FastifyInstance => {
   const now = deps.now ?? Date.now;
@@ -71,6 +92,11 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
       deps.serverOptions?.https,
     ),
   } as FastifyServerOptions) as unknown as FastifyInstance;
+  const limits = answerLimits(deps.defaultTimeoutSeconds, deps.limits);
+  const bodies = deps.bodies ?? new SharedBodies();
+  let scrapesInFlight = 0;
+  // Node refuses connections beyond this at once (the server of a web config gets it too: same object).
+  app.server.maxConnections = limits.maxConnections;
 
   // Prometheus asks for gzip; tens of megabytes of exposition shrink about twentyfold.
   void app.register(compress, { global: true, threshold: 1024, encodings: ["gzip"] });
@@ -105,13 +131,42 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
     // Before the GET route, which would otherwise get an implicit HEAD route that collects.
     scope.head(deps.telemetryPath, async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send());
 
-    scope.get(deps.telemetryPath, async (request, reply) => {
-      const deadline = scrapeDeadline(request.headers["x-prometheus-scrape-timeout-seconds"], deps, now());
-      const view = await deps.rounds.serve(deadline);
-      const own = await deps.selfRegistry.metrics();
-      return reply
-        .type(PROMETHEUS_CONTENT_TYPE)
-        .send(Readable.from(exposition(view, own), { objectMode: false }));
+    // Compressed here, once per view (compress would gzip each answer's copy on its own).
+    scope.get(deps.telemetryPath, { compress: false }, async (request, reply) => {
+      if (scrapesInFlight >= limits.maxScrapesInFlight)
+        return reply
+          .code(503)
+          .header("Retry-After", "1")
+          .type("text/plain")
+          .send("Too many /metrics answers in progress\n");
+      scrapesInFlight += 1;
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        scrapesInFlight -= 1;
+        clearTimeout(cut);
+      };
+      // A client that does not read its answer to the end by then is cut; its socket and buffers go.
+      const cut = setTimeout(() => reply.raw.destroy(), limits.writeTimeoutMs);
+      cut.unref();
+      reply.raw.once("close", release);
+      try {
+        const deadline = scrapeDeadline(request.headers["x-prometheus-scrape-timeout-seconds"], deps, now());
+        const view = await deps.rounds.serve(deadline);
+        const own = await deps.selfRegistry.metrics();
+        const body = await bodies.bodyOf(view);
+        reply.type(PROMETHEUS_CONTENT_TYPE).header("Vary", "Accept-Encoding");
+        // The shared buffers are streamed with back-pressure: nothing is copied per socket.
+        if (acceptsGzip(request.headers["accept-encoding"]))
+          return reply
+            .header("Content-Encoding", "gzip")
+            .send(Readable.from([await body.gzipped(), gzipSync(own)], { objectMode: false }));
+        return reply.send(Readable.from([...body.plain, Buffer.from(own, "utf8")], { objectMode: false }));
+      } catch (err) {
+        release();
+        throw err;
+      }
     });
 
     // `?part=status` answers the part the page refreshes in place, behind the same guard as the page.
@@ -138,7 +193,9 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
       scope.route({
         method: ["POST", "PUT"],
         url: "/-/reload",
-        handler: async (_request, reply) => {
+        handler: async (request, reply) => {
+          const refusal = crossSite(request.headers);
+          if (refusal !== null) return reply.code(403).type("text/plain; charset=utf-8").send(`${refusal}\n`);
           const outcome = await reload();
           return reply
             .code(outcome.ok ? 200 : 500)
