@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import { compareConfigs } from "./config/changes.js";
 import type { Config } from "./config/config.js";
 import type { ParsedArgs } from "./config/parse.js";
-import { secretsOf } from "./config/secrets.js";
+import { secretsOf, takeSecretFileWarnings } from "./config/secrets.js";
 import { isConfigError } from "./errors.js";
 import type { Exporter } from "./exporter.js";
 import { addLoggerSecrets } from "./log.js";
@@ -97,7 +97,7 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
       };
     }
     if (changed.includes("credentials")) {
-      const secrets = secretsOf(next.avepoint.credentials);
+      const secrets = secretsOf(next.avepoint.credentials, next.avepoint.clientId);
       addLoggerSecrets(logger, secrets);
       deps.onSecrets?.(secrets);
     }
@@ -120,6 +120,7 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
       reloading = false;
     }
     exporter.self.reloaded("config", result.ok);
+    for (const warning of takeSecretFileWarnings()) logger.warn(warning);
     if (result.ok) logger.info({ trigger }, result.message);
     else logger.error({ trigger, err: result.message }, "reload refused; the running configuration stays");
     return result;

@@ -119,7 +119,7 @@ export const SETTINGS = [
   setting({
     flag: "avepoint.private-key-file",
     env: "AVEPOINT_PRIVATE_KEY_FILE",
-    type: t.pemFile,
+    type: t.secretPemFile,
     help: "PEM private key of the certificate (PKCS#8 or PKCS#1, may be encrypted).",
     to: "avepoint.credentials",
     line: "credentials",
