@@ -11,7 +11,7 @@ import Fastify, {
 import type { Registry } from "prom-client";
 import type { Rounds } from "../collect/rounds.js";
 import { redactor } from "../config/secrets.js";
-import { refreshSecondsOf, renderLanding, renderLandingStatus } from "./landing.js";
+import { LANDING_CSS, LANDING_JS, refreshSecondsOf, renderLanding, renderLandingStatus } from "./landing.js";
 import type { GuardResult } from "./basic-auth.js";
 import { acceptsGzip, answerLimits, type AnswerLimits } from "./limits.js";
 import { OPEN_PATHS } from "./open-paths.js";
@@ -58,6 +58,13 @@ export interface ReloadOutcome {
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+/** Set on every answer unless the web config's http_server_config.headers sets the same header. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+};
+
 /**
  * Why a request to a state-changing endpoint comes from another site, or null. Browsers name the
  * origin of a cross-site POST (`Origin`, and `Sec-Fetch-Site` in every current browser); Prometheus,
@@ -97,6 +104,13 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
   let scrapesInFlight = 0;
   // Node refuses connections beyond this at once (the server of a web config gets it too: same object).
   app.server.maxConnections = limits.maxConnections;
+
+  // On every answer unless the web config sets its own: no sniffing, no framing, nothing but this origin.
+  app.addHook("onSend", async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS))
+      if (!reply.raw.hasHeader(name) && !reply.hasHeader(name)) reply.header(name, value);
+    return payload;
+  });
 
   // Prometheus asks for gzip; tens of megabytes of exposition shrink about twentyfold.
   void app.register(compress, { global: true, threshold: 1024, encodings: ["gzip"] });
@@ -211,6 +225,14 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
           .send("Only POST or PUT requests allowed\n"),
       );
     }
+
+    // The page's style and script as files of this origin, so that it works under a strict policy.
+    scope.get("/static/landing.css", async (_request, reply) =>
+      reply.type("text/css; charset=utf-8").header("Cache-Control", "max-age=300").send(LANDING_CSS),
+    );
+    scope.get("/static/landing.js", async (_request, reply) =>
+      reply.type("text/javascript; charset=utf-8").header("Cache-Control", "max-age=300").send(LANDING_JS),
+    );
 
     scope.get("/-/healthy", async (_request, reply) => reply.type("text/plain").send("Healthy\n"));
     scope.get("/-/ready", async (_request, reply) => {
