@@ -17,6 +17,7 @@ import { exporterFor, startSimulatorProcess } from "./harness.js";
 import { rateBoundScenarios, rateBoundTable, runRateBound } from "./rate-bound.js";
 import { runThrottled, throttledTable } from "./throttled.js";
 import { renderWithPromClient } from "./prom-client-render.js";
+import { doorTable, runPasswordFlood, runSlowReaders } from "./door.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -278,10 +279,14 @@ const costTable = cost
       "",
     ].join("\n")
   : "";
+/** The exporter's own door: wrong-password flood and slow readers (bench/door.ts); BENCH_DOOR=0 leaves it out. */
+const door =
+  process.env.BENCH_DOOR === "0" ? null : { flood: await runPasswordFlood(), slow: await runSlowReaders() };
+const doorText = door ? doorTable(door.flood, door.slow) : "";
 const out = join(here, "../../bench/results");
 writeFileSync(
   join(out, "results.json"),
-  `${JSON.stringify({ latencyMs: LATENCY_MS, concurrency: CONCURRENCY, rate: RATE, heapGrowthPercent: HEAP_GROWTH, node: process.version, rows, rateBound: rateRows, throttled: throttledRows, requestCost: cost }, null, 2)}\n`,
+  `${JSON.stringify({ latencyMs: LATENCY_MS, concurrency: CONCURRENCY, rate: RATE, heapGrowthPercent: HEAP_GROWTH, node: process.version, rows, rateBound: rateRows, throttled: throttledRows, requestCost: cost, door }, null, 2)}\n`,
 );
-writeFileSync(join(out, "results.md"), `${table}\n${rateTable}\n${throttleTable}\n${costTable}`);
-process.stdout.write(`\n${table}\n${rateTable}\n${throttleTable}\n${costTable}`);
+writeFileSync(join(out, "results.md"), `${table}\n${rateTable}\n${throttleTable}\n${costTable}\n${doorText}`);
+process.stdout.write(`\n${table}\n${rateTable}\n${throttleTable}\n${costTable}\n${doorText}`);

@@ -9,29 +9,35 @@ export type Guard = (authorization: string | undefined) => Promise<GuardResult>;
 /**
  * Outcomes of checks already made, as exporter-toolkit keeps them: keyed on the user, the user's hash
  * and the password given, so that a changed hash misses and an unchanged one survives a rewrite of the
- * file. Failures are kept too, so that a client repeating a wrong password costs one check. Bounded;
- * the oldest entry goes first.
+ * file. Failures are kept too, so that a client repeating a wrong password costs one check. Successes
+ * and failures are bounded apart (the oldest goes first): a flood of different wrong passwords never
+ * pushes out a verified client, which would then queue behind the flood.
  */
 export class VerifiedCache {
-  private readonly entries = new Map<string, boolean>();
+  private readonly ok = new Map<string, true>();
+  private readonly failed = new Map<string, false>();
 
-  constructor(private readonly max = 256) {}
+  constructor(
+    private readonly max = 256,
+    private readonly maxVerified = 64,
+  ) {}
 
   get(key: string): boolean | undefined {
-    return this.entries.get(key);
+    return this.ok.get(key) ?? this.failed.get(key);
   }
 
   set(key: string, ok: boolean): void {
-    this.entries.delete(key);
-    this.entries.set(key, ok);
-    if (this.entries.size > this.max) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
+    const [map, max] = ok ? [this.ok, this.maxVerified] : [this.failed, this.max];
+    map.delete(key);
+    map.set(key, ok as never);
+    if (map.size > max) {
+      const oldest = map.keys().next();
+      if (!oldest.done) map.delete(oldest.value);
     }
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.ok.size + this.failed.size;
   }
 }
 

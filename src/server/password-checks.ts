@@ -4,14 +4,19 @@
  * sending wrong passwords would starve health probes and scrapes alike. Here a check waits in a short
  * queue for a worker; when the queue is full the answer is "busy" at once (the caller answers 429).
  */
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 
-/** The comparison on a worker: bcryptjs loaded through the resolution of this very module. */
+/**
+ * The comparison on a worker, written to run as a CommonJS script or an ES module (which one depends
+ * on the package type): only dynamic imports. bcryptjs is the one this module resolves.
+ */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { createRequire } = require("node:module");
-const bcrypt = createRequire(workerData.base)("bcryptjs");
+const { parentPort, workerData } = await import("node:worker_threads");
+const loaded = await import(workerData.bcrypt);
+const bcrypt = loaded.default ?? loaded;
 parentPort.on("message", ({ id, password, hash }) => {
   let ok = false;
   try { ok = bcrypt.compareSync(password, hash); } catch { ok = false; }
@@ -33,7 +38,7 @@ export interface PasswordChecks {
 }
 
 export interface PasswordCheckOptions {
-  /** Worker threads; default: one per core, at most 2, so that checks never take every core. */
+  /** Worker threads; default: one per core but one, at most 2, so that checks never take every core. */
   readonly workers?: number;
   /** Checks running or queued at once; beyond it "busy". */
   readonly maxPending?: number;
@@ -43,11 +48,11 @@ interface Job {
   readonly id: number;
   readonly password: string;
   readonly hash: string;
-  readonly resolve: (ok: boolean) => void;
+  readonly resolve: (ok: CheckResult) => void;
 }
 
 export const createPasswordChecks = (options: PasswordCheckOptions = {}): PasswordChecks => {
-  const size = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
+  const size = Math.max(1, options.workers ?? Math.min(2, availableParallelism() - 1));
   const maxPending = Math.max(1, options.maxPending ?? size * 4);
   const idle: Worker[] = [];
   const all: Worker[] = [];
@@ -59,7 +64,8 @@ export const createPasswordChecks = (options: PasswordCheckOptions = {}): Passwo
   let closed = false;
 
   const spawn = (): Worker => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { base: import.meta.url } });
+    const bcrypt = pathToFileURL(createRequire(import.meta.url).resolve("bcryptjs")).href;
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcrypt } });
     // Workers never keep the process alive: a stopping exporter does not wait for a check.
     worker.unref();
     worker.on("message", ({ ok }: { id: number; ok: boolean }) => {
@@ -70,11 +76,11 @@ export const createPasswordChecks = (options: PasswordCheckOptions = {}): Passwo
       pump();
     });
     worker.on("error", () => {
-      // A worker that died answers its check false and is replaced on the next need.
+      // A worker that died answers its check "busy" (never a cached refusal) and is replaced.
       const job = running.get(worker);
       running.delete(worker);
       all.splice(all.indexOf(worker), 1);
-      job?.resolve(false);
+      job?.resolve("busy");
       pump();
     });
     all.push(worker);
@@ -97,7 +103,7 @@ export const createPasswordChecks = (options: PasswordCheckOptions = {}): Passwo
       if (pending >= maxPending) return Promise.resolve("busy");
       pending += 1;
       highWater = Math.max(highWater, pending);
-      return new Promise<boolean>((resolve) => {
+      return new Promise<CheckResult>((resolve) => {
         queue.push({
           id: nextId++,
           password,

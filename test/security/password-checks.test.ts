@@ -10,7 +10,8 @@ import type { View } from "../../src/collect/view.js";
 import { buildApp } from "../../src/server/app.js";
 import { basicAuthGuard, bcryptCost, VerifiedCache } from "../../src/server/basic-auth.js";
 import { createPasswordChecks, type PasswordChecks } from "../../src/server/password-checks.js";
-import { basic } from "./helpers.js";
+import { testProcess } from "../helpers/process.js";
+import { basic, createPki } from "./helpers.js";
 
 const USER = "prometheus";
 const PASSWORD = "Checks-Passw0rd";
@@ -111,12 +112,17 @@ describe("basic auth", () => {
     expect(hashes).toHaveLength(4);
   });
 
-  it("keeps the cache bounded", () => {
-    const cache = new VerifiedCache(3);
-    for (let i = 0; i < 10; i++) cache.set(String(i), true);
-    expect(cache.size).toBe(3);
-    expect(cache.get("9")).toBe(true);
-    expect(cache.get("0")).toBeUndefined();
+  it("keeps the cache bounded, and a flood of failures never pushes out a verified client", () => {
+    const cache = new VerifiedCache(3, 2);
+    cache.set("verified", true);
+    for (let i = 0; i < 10; i++) cache.set(`wrong-${i}`, false);
+    expect(cache.get("verified")).toBe(true);
+    expect(cache.get("wrong-9")).toBe(false);
+    expect(cache.get("wrong-0")).toBeUndefined();
+    for (let i = 0; i < 5; i++) cache.set(`ok-${i}`, true);
+    expect(cache.size).toBe(5);
+    expect(cache.get("ok-4")).toBe(true);
+    expect(cache.get("verified")).toBeUndefined();
   });
 
   it("answers health while a flood of wrong passwords is being checked, and the excess 429", async () => {
@@ -157,5 +163,27 @@ describe("basic auth", () => {
     expect(all.find((a) => a.statusCode === 429)?.headers["retry-after"]).toBe("1");
     expect(codes.slice(48)).toEqual([401, 401]);
     await app.close();
+  });
+});
+
+describe("the built process", () => {
+  it("checks passwords on its worker threads: the right one in, a wrong one out", async () => {
+    const pki = createPki();
+    try {
+      const file = pki.write("web.yml", `basic_auth_users:\n  ${USER}: ${bcrypt.hashSync(PASSWORD, 4)}\n`);
+      const exporter = await testProcess(
+        ["--avepoint.api-url=http://127.0.0.1:9", "--avepoint.client-id=a", `--web.config.file=${file}`],
+        { AVEPOINT_CLIENT_SECRET: "process-secret" },
+      );
+      const get = (password: string) =>
+        fetch(`${exporter.url}/`, { headers: { Authorization: basic(USER, password) } }).then(
+          (a) => a.status,
+        );
+      expect(await get(PASSWORD)).toBe(200);
+      expect(await get(`${PASSWORD}!`)).toBe(401);
+      expect(await get(PASSWORD)).toBe(200);
+    } finally {
+      pki.remove();
+    }
   });
 });
