@@ -18,6 +18,7 @@ import { rateBoundScenarios, rateBoundTable, runRateBound } from "./rate-bound.j
 import { runThrottled, throttledTable } from "./throttled.js";
 import { renderWithPromClient } from "./prom-client-render.js";
 import { largeReportTable, runLargeReport } from "./large-report.js";
+import { doorTable, runPasswordFlood, runSlowReaders } from "./door.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -282,13 +283,15 @@ const costTable = cost
 // A ~100 MB daily report read with bounded memory (bench/large-report.ts).
 const largeReportRows = process.env.BENCH_REPORT === "0" ? [] : await runLargeReport();
 const reportTable = largeReportRows.length > 0 ? largeReportTable(largeReportRows) : "";
+/** The exporter's own door: wrong-password flood and slow readers (bench/door.ts); BENCH_DOOR=0 leaves it out. */
+const door =
+  process.env.BENCH_DOOR === "0" ? null : { flood: await runPasswordFlood(), slow: await runSlowReaders() };
+const doorText = door ? doorTable(door.flood, door.slow) : "";
 const out = join(here, "../../bench/results");
 writeFileSync(
   join(out, "results.json"),
-  `${JSON.stringify({ latencyMs: LATENCY_MS, concurrency: CONCURRENCY, rate: RATE, heapGrowthPercent: HEAP_GROWTH, node: process.version, rows, rateBound: rateRows, throttled: throttledRows, requestCost: cost, largeReport: largeReportRows }, null, 2)}\n`,
+  `${JSON.stringify({ latencyMs: LATENCY_MS, concurrency: CONCURRENCY, rate: RATE, heapGrowthPercent: HEAP_GROWTH, node: process.version, rows, rateBound: rateRows, throttled: throttledRows, requestCost: cost, largeReport: largeReportRows, door }, null, 2)}\n`,
 );
-writeFileSync(
-  join(out, "results.md"),
-  `${table}\n${rateTable}\n${throttleTable}\n${costTable}\n${reportTable}`,
-);
-process.stdout.write(`\n${table}\n${rateTable}\n${throttleTable}\n${costTable}\n${reportTable}`);
+const sections = [table, rateTable, throttleTable, costTable, reportTable, doorText];
+writeFileSync(join(out, "results.md"), sections.join("\n"));
+process.stdout.write(`\n${sections.join("\n")}`);

@@ -95,7 +95,7 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
   const web = options.web ?? null;
   // What reaches the landing page is scrubbed of the credentials, the rotated ones included: an
   // identity service or API that echoes them must not put them on `/`.
-  let secrets = secretsOf(config.avepoint.credentials);
+  let secrets = secretsOf(config.avepoint.credentials, config.avepoint.clientId);
   let redact = redactor(secrets);
   const app = buildApp({
     rounds,
@@ -122,7 +122,7 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
     reconfigure: (next) => {
       if (JSON.stringify(next.avepoint.credentials) !== JSON.stringify(config.avepoint.credentials)) {
         tokens.setCredentials(next.avepoint.credentials);
-        secrets = [...secrets, ...secretsOf(next.avepoint.credentials)];
+        secrets = [...secrets, ...secretsOf(next.avepoint.credentials, next.avepoint.clientId)];
         redact = redactor(secrets);
       }
       current = selectionOf(next);

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 /** The composition root: configuration, logger, AvePoint client, collection rounds, server; signals. */
-import { readFileSync } from "node:fs";
 import type { Config } from "./config/config.js";
 import { describeConfig, helpText } from "./config/describe.js";
 import { parseConfig, type CliAction, type ParsedArgs } from "./config/parse.js";
-import { redactor, secretsOf } from "./config/secrets.js";
+import { readLimitedFile, redactor, secretsOf, takeSecretFileWarnings } from "./config/secrets.js";
 import { isConfigError } from "./errors.js";
 import { createExporter } from "./exporter.js";
 import { setHeapGrowth } from "./heap.js";
@@ -27,7 +26,7 @@ const describeListen = (config: Config): string =>
 
 /** The configuration from the process's flags and environment and the files they name, as read now. */
 const readConfig = (): ParsedArgs | CliAction =>
-  parseConfig(process.argv.slice(2), process.env, (path) => readFileSync(path, "utf8"));
+  parseConfig(process.argv.slice(2), process.env, (path) => readLimitedFile(path));
 
 const main = async (): Promise<void> => {
   let parsed;
@@ -42,7 +41,7 @@ const main = async (): Promise<void> => {
     return;
   }
   const { config } = parsed;
-  let secrets = secretsOf(config.avepoint.credentials);
+  let secrets = secretsOf(config.avepoint.credentials, config.avepoint.clientId);
   redact = redactor(secrets);
   setHeapGrowth(config.runtime.heapGrowthPercent);
   let web;
@@ -53,6 +52,8 @@ const main = async (): Promise<void> => {
     throw err;
   }
   const rootLogger = createLogger(config.log, process.stderr, secrets);
+  for (const warning of web?.warnings ?? []) rootLogger.warn({ file: config.web.configFile }, warning);
+  for (const warning of takeSecretFileWarnings()) rootLogger.warn(warning);
   let reloader: Reloader | undefined = undefined;
   let exporter;
   try {
@@ -60,10 +61,15 @@ const main = async (): Promise<void> => {
       version: VERSION,
       web,
       logger: rootLogger,
-      reload: () =>
-        reloader
-          ? reloader.reload("POST /-/reload")
-          : Promise.resolve({ ok: false, message: "not started yet" }),
+      // As Prometheus: the lifecycle endpoint only when asked for (SIGHUP always reloads).
+      ...(config.web.enableLifecycle
+        ? {
+            reload: () =>
+              reloader
+                ? reloader.reload("POST /-/reload")
+                : Promise.resolve({ ok: false, message: "not started yet" }),
+          }
+        : {}),
     });
   } catch (err) {
     // Web config files are checked by loadWebConfig; what fails here is the certificate credential.

@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import { compareConfigs } from "./config/changes.js";
 import type { Config } from "./config/config.js";
 import type { ParsedArgs } from "./config/parse.js";
-import { secretsOf } from "./config/secrets.js";
+import { secretsOf, takeSecretFileWarnings } from "./config/secrets.js";
 import { isConfigError } from "./errors.js";
 import type { Exporter } from "./exporter.js";
 import { addLoggerSecrets } from "./log.js";
@@ -29,7 +29,7 @@ export interface ReloaderDeps {
 }
 
 export interface Reloader {
-  /** Never rejects; reloads asked for meanwhile wait for this one and then run in turn. */
+  /** Never rejects; reloads asked for while one runs are coalesced into one that runs after it. */
   reload(trigger: string): Promise<ReloadOutcome>;
 }
 
@@ -38,7 +38,6 @@ const oneLine = (err: unknown): string =>
 
 export const createReloader = (deps: ReloaderDeps): Reloader => {
   let running = deps.running;
-  let queue: Promise<unknown> = Promise.resolve();
   const { exporter, logger, web } = deps;
 
   let reloading = false;
@@ -46,8 +45,15 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
   web?.onReload((result) => {
     exporter.self.reloaded("web", result.ok);
     // Within a reload, the reload's own line tells.
+    if (result.ok)
+      for (const warning of result.warnings) logger.warn({ file: running.web.configFile }, warning);
     if (reloading) return;
     if (result.ok) logger.info({ file: running.web.configFile }, "web config read again and applied");
+    else if (result.opensDoor)
+      logger.warn(
+        { err: result.message },
+        "web config change refused: it would remove authentication or TLS from the running exporter; restart to do that on purpose",
+      );
     else logger.error({ err: result.message }, "web config refused; the running one stays");
   });
 
@@ -91,7 +97,7 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
       };
     }
     if (changed.includes("credentials")) {
-      const secrets = secretsOf(next.avepoint.credentials);
+      const secrets = secretsOf(next.avepoint.credentials, next.avepoint.clientId);
       addLoggerSecrets(logger, secrets);
       deps.onSecrets?.(secrets);
     }
@@ -103,26 +109,37 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
     };
   };
 
+  const run = (trigger: string): ReloadOutcome => {
+    let result: ReloadOutcome;
+    reloading = true;
+    try {
+      result = attempt();
+    } catch (err) {
+      result = { ok: false, message: oneLine(err) };
+    } finally {
+      reloading = false;
+    }
+    exporter.self.reloaded("config", result.ok);
+    for (const warning of takeSecretFileWarnings()) logger.warn(warning);
+    if (result.ok) logger.info({ trigger }, result.message);
+    else logger.error({ trigger, err: result.message }, "reload refused; the running configuration stays");
+    return result;
+  };
+
+  // One reload runs at a time; every reload asked for meanwhile joins the one waiting to run next
+  // (it reads the files after they were asked about), so a flood of requests costs two reloads.
+  let queue: Promise<unknown> = Promise.resolve();
+  let waiting: Promise<ReloadOutcome> | null = null;
   return {
     reload: (trigger) => {
-      const outcome = queue.then(() => {
-        let result: ReloadOutcome;
-        reloading = true;
-        try {
-          result = attempt();
-        } catch (err) {
-          result = { ok: false, message: oneLine(err) };
-        } finally {
-          reloading = false;
-        }
-        exporter.self.reloaded("config", result.ok);
-        if (result.ok) logger.info({ trigger }, result.message);
-        else
-          logger.error({ trigger, err: result.message }, "reload refused; the running configuration stays");
-        return result;
+      if (waiting) return waiting;
+      const next = queue.then(() => {
+        waiting = null;
+        return run(trigger);
       });
-      queue = outcome;
-      return outcome;
+      waiting = next;
+      queue = next;
+      return next;
     },
   };
 };

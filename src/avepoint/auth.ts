@@ -5,7 +5,7 @@
 import { createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
 import type { Credentials } from "../config/config.js";
-import { clipRedacted, redactor, secretsOf } from "../config/secrets.js";
+import { clipRedacted, learnSecret, redactor, secretsOf } from "../config/secrets.js";
 import { AuthError, isRoundDeadline, isUpstreamError, UpstreamError } from "../errors.js";
 import type { Transport } from "./transport.js";
 import type { ApiObserver } from "./observer.js";
@@ -55,7 +55,7 @@ export class TokenProvider implements TokenSource {
     private readonly options: TokenProviderOptions,
   ) {
     this.clock = options.clock ?? systemClock;
-    this.redact = redactor(secretsOf(options.credentials));
+    this.redact = redactor(secretsOf(options.credentials, options.clientId));
     this.assertion =
       options.credentials.kind === "certificate"
         ? new AssertionSigner(options.credentials, options.clientId, options.tokenUrl, this.clock)
@@ -144,6 +144,8 @@ export class TokenProvider implements TokenSource {
       );
     }
     this.options.observer.tokenRequest("success");
+    // From now on every log line, error and page is cleaned of it (an upstream may echo it anywhere).
+    learnSecret(body.access_token);
     this.refused = null;
     const lifetimeMs =
       (typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 3600) * 1000;

@@ -27,6 +27,8 @@ export interface Config {
     readonly listen: readonly [ListenAddress, ...ListenAddress[]];
     readonly telemetryPath: string;
     readonly configFile: string | null;
+    /** POST /-/reload is served only when true. */
+    readonly enableLifecycle: boolean;
   };
   readonly avepoint: {
     readonly environment: string;

@@ -2,6 +2,7 @@
  * Which values of a configuration must never be shown, and how any text is cleaned of them before it
  * reaches a log line, an error message or the landing page.
  */
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { Credentials } from "./config.js";
 
 export const REDACTED = "[REDACTED]";
@@ -13,10 +14,25 @@ export const REDACTED = "[REDACTED]";
  */
 export const MIN_SECRET_FRAGMENT = 6;
 
-/** Values that must never be printed: the client secret, or the private key and its password. */
-export const secretsOf = (credentials: Credentials): string[] =>
+/**
+ * Values that must never be printed: the client secret (and, given the client ID, the
+ * `Authorization: Basic` value made of both, which an identity service may echo), or the private key
+ * and its password.
+ */
+export const secretsOf = (credentials: Credentials, clientId?: string): string[] =>
   credentials.kind === "secret"
-    ? [credentials.clientSecret]
+    ? [
+        credentials.clientSecret,
+        ...(clientId === undefined
+          ? []
+          : [
+              Buffer.from(`${clientId}:${credentials.clientSecret}`).toString("base64"),
+              // RFC 6749 §2.3.1: both form-encoded before base64.
+              Buffer.from(`${formEncode(clientId)}:${formEncode(credentials.clientSecret)}`).toString(
+                "base64",
+              ),
+            ]),
+      ]
     : [
         credentials.privateKeyPassword ?? "",
         ...credentials.privateKeyPem
@@ -25,16 +41,44 @@ export const secretsOf = (credentials: Credentials): string[] =>
           .filter((line) => line !== "" && !line.startsWith("-----") && !line.includes(":")),
       ];
 
+const formEncode = (text: string): string => new URLSearchParams({ s: text }).toString().slice(2);
+
+/**
+ * Secrets learnt while running (access tokens as they are received): every redactor cleans them too
+ * from that moment. Only the latest few are kept; older tokens have expired.
+ */
+const learned: string[] = [];
+let learnedGeneration = 0;
+const MAX_LEARNED = 16;
+
+/** Makes every redactor clean this value from now on (an access token just received). */
+export const learnSecret = (value: string): void => {
+  if (value.length < MIN_SECRET_FRAGMENT || learned.includes(value)) return;
+  learned.push(value);
+  if (learned.length > MAX_LEARNED) learned.shift();
+  learnedGeneration++;
+};
+
+/**
+ * A rejected configuration value as an error may quote it: whole when short, else only its first
+ * characters (a secret pasted into the wrong flag must not be printed).
+ */
+export const quoteRejected = (value: string): string =>
+  value.length <= 12
+    ? JSON.stringify(value)
+    : `${JSON.stringify(value.slice(0, 6)).slice(0, -1)}…" (${value.length} characters)`;
+
 /**
  * Credentials whose value is not known in advance (access tokens, basic-auth passwords, anything in a
  * URL's user-info), recognised by their shape.
  */
 const URL_CREDENTIALS: readonly [RegExp, string] = [
-  /\b([a-z][a-z0-9+.-]*:[/\\]{2})[^\s/\\?#@"'<>]+@/gi,
-  `$1${REDACTED}@`,
+  // Up to the @, whatever comes between (a password may hold / ? or #, which no URL parser takes).
+  /\b([a-z][a-z0-9+.-]*:[/\\]{2})[^\s@"'<>]+@/gi,
+  "$1***@",
 ];
 
-/** `scheme://user:password@host` → `scheme://[REDACTED]@host`. */
+/** `scheme://user:password@host` → `scheme://***@host`. */
 export const redactUrlCredentials = (text: string): string =>
   text.replace(URL_CREDENTIALS[0], URL_CREDENTIALS[1]);
 
@@ -54,18 +98,48 @@ const PATTERNS: readonly (readonly [RegExp, string])[] = [
 const redactPatterns = (text: string): string =>
   PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
 
-/** Every form a secret could take in a text: as is, JSON-escaped, URL- and form-encoded, base64. */
+const lowerHex = (text: string): string => text.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+
+/** JSON with every non-ASCII character and / escaped, as some encoders write it. */
+const jsonAscii = (text: string): string =>
+  JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    .replace(/\//g, "\\/");
+
+const html = (text: string, apostrophe: string): string =>
+  text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, apostrophe);
+
+/**
+ * Every form a secret could take in a text: as is, JSON-escaped (two ways), URL- and form-encoded
+ * (upper- and lower-case hex), HTML-escaped, base64 and base64url.
+ */
 const secretForms = (secrets: readonly string[]): string[] => [
   ...new Set(
     secrets
       .filter((s) => s.length >= MIN_SECRET_FRAGMENT)
-      .flatMap((s) => [
-        s,
-        JSON.stringify(s).slice(1, -1),
-        encodeURIComponent(s),
-        new URLSearchParams({ s }).toString().slice(2),
-        Buffer.from(s).toString("base64"),
-      ]),
+      .flatMap((s) => {
+        const uri = encodeURIComponent(s);
+        const form = formEncode(s);
+        return [
+          s,
+          JSON.stringify(s).slice(1, -1),
+          jsonAscii(s),
+          uri,
+          lowerHex(uri),
+          form,
+          lowerHex(form),
+          html(s, "&#39;"),
+          html(s, "&#x27;"),
+          Buffer.from(s).toString("base64"),
+          Buffer.from(s).toString("base64url"),
+        ];
+      }),
   ),
 ];
 
@@ -76,12 +150,21 @@ const secretForms = (secrets: readonly string[]): string[] => [
  * secrets' windows, and runs of covered characters are replaced as a whole.
  */
 export const redactor = (secrets: readonly string[]): ((text: string) => string) => {
-  const windows = new Set<string>();
-  for (const form of secretForms(secrets))
-    for (let i = 0; i + MIN_SECRET_FRAGMENT <= form.length; i++)
-      windows.add(form.slice(i, i + MIN_SECRET_FRAGMENT));
-  if (windows.size === 0) return redactPatterns;
+  let windows = new Set<string>();
+  let generation = -1;
+  // Rebuilt when a secret was learnt (a new access token), so that it is cleaned from then on.
+  const current = (): Set<string> => {
+    if (generation === learnedGeneration) return windows;
+    generation = learnedGeneration;
+    windows = new Set<string>();
+    for (const form of secretForms([...secrets, ...learned]))
+      for (let i = 0; i + MIN_SECRET_FRAGMENT <= form.length; i++)
+        windows.add(form.slice(i, i + MIN_SECRET_FRAGMENT));
+    return windows;
+  };
   const redactKnown = (text: string): string => {
+    const windows = current();
+    if (windows.size === 0) return text;
     let out = "";
     let copied = 0;
     let runEnd = -1;
@@ -111,3 +194,58 @@ export const clipRedacted = (text: string, max: number, redact: (text: string) =
   const clean = redact(text);
   return clean.length <= max ? clean : `${redact(clean.slice(0, max))}…`;
 };
+
+/** Largest secret file (a client secret, a key password, a private key with its chain). */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+/** Largest file any setting reads (the config file included): nothing is read in full beyond it. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads a file named by the configuration, refusing one larger than `max` before reading it (a
+ * device or a huge file named by mistake). The error carries code EFBIG.
+ * @throws the file system's error, or one with code EFBIG.
+ */
+export const readLimitedFile = (path: string, max = MAX_CONFIG_FILE_BYTES): string => {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size > max) throw Object.assign(new Error(`larger than ${max} bytes`), { code: "EFBIG" });
+    // Read up to one byte more than allowed: a file that grows (or a pipe) is refused too.
+    const buffer = Buffer.alloc(Math.min(max, Math.max(size, 4096)) + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > max) throw Object.assign(new Error(`larger than ${max} bytes`), { code: "EFBIG" });
+      if (length === buffer.length) break;
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+};
+
+const secretFileWarnings: string[] = [];
+const warned = new Set<string>();
+
+/**
+ * Notes a secret file that others may read (as OpenSSH refuses such a key; here a warning, since
+ * containers often run with one user anyway). The target of a symbolic link is what counts, as in a
+ * Kubernetes secret volume; its `defaultMode` decides.
+ */
+export const checkSecretFileMode = (path: string, setting: string): void => {
+  try {
+    const mode = statSync(path).mode;
+    if ((mode & 0o004) === 0 || warned.has(path)) return;
+    warned.add(path);
+    secretFileWarnings.push(
+      `${setting}: ${path} is readable by every user (mode ${(mode & 0o777).toString(8).padStart(4, "0")}); make it 0600 or 0640 (Kubernetes: defaultMode on the secret volume)`,
+    );
+  } catch {
+    // Unreadable files are refused where they are read.
+  }
+};
+
+/** The warnings noted since the last call, for the logger. */
+export const takeSecretFileWarnings = (): string[] => secretFileWarnings.splice(0);

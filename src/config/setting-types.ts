@@ -3,7 +3,12 @@ import { z } from "zod";
 import type { ListenAddress } from "./config.js";
 import type { ParseContext, SettingType } from "./declaration.js";
 import { formatDuration, MAX_TIMER_SECONDS, parseDurationSeconds } from "./duration.js";
-import { redactUrlCredentials } from "./secrets.js";
+import {
+  checkSecretFileMode,
+  MAX_SECRET_FILE_BYTES,
+  quoteRejected,
+  redactUrlCredentials,
+} from "./secrets.js";
 
 const MASK = "<secret>";
 
@@ -40,7 +45,7 @@ export const oneOf = <const T extends string>(allowed: readonly T[], noun = "val
   parse: (value, { fail }) =>
     (allowed as readonly string[]).includes(value)
       ? (value as T)
-      : fail(`unknown ${noun} ${quote(value)}; valid: ${allowed.join(", ")}`),
+      : fail(`unknown ${noun} ${quoteRejected(value)}; valid: ${allowed.join(", ")}`),
   show: (value) => value,
 });
 
@@ -52,7 +57,7 @@ export const bool: SettingType<boolean> = {
 const numberIn = (schema: z.ZodType<number>, problem: string): SettingType<number> => ({
   parse: (value, { fail }) => {
     const result = schema.safeParse(value.trim() === "" ? NaN : value);
-    return result.success ? result.data : fail(`${problem}, got ${quote(value)}`);
+    return result.success ? result.data : fail(`${problem}, got ${quoteRejected(value)}`);
   },
   show: String,
 });
@@ -70,9 +75,10 @@ export const duration = (min: number, max: number): SettingType<number> => {
   return {
     parse: (value, { fail }) => {
       const seconds = parseDurationSeconds(value);
-      if (seconds === null) return fail(`must be a duration like 30s, 5m or 1h, got ${quote(value)}`);
-      if (seconds < min) return fail(`must be at least ${formatDuration(min)}, got ${quote(value)}`);
-      if (seconds > limit) return fail(`must be at most ${formatDuration(limit)}, got ${quote(value)}`);
+      if (seconds === null) return fail(`must be a duration like 30s, 5m or 1h, got ${quoteRejected(value)}`);
+      if (seconds < min) return fail(`must be at least ${formatDuration(min)}, got ${quoteRejected(value)}`);
+      if (seconds > limit)
+        return fail(`must be at most ${formatDuration(limit)}, got ${quoteRejected(value)}`);
       return seconds;
     },
     show: (seconds) => formatDuration(seconds),
@@ -90,7 +96,9 @@ export const bytes = (min: number, max: number): SettingType<number> => ({
     const size = match && unit !== undefined ? Math.round(Number(match[1]) * unit) : NaN;
     return size >= min && size <= max
       ? size
-      : fail(`must be a size from ${min} bytes to ${max / 1024 ** 3}GiB like 10MiB, got ${quote(value)}`);
+      : fail(
+          `must be a size from ${min} bytes to ${max / 1024 ** 3}GiB like 10MiB, got ${quoteRejected(value)}`,
+        );
   },
   show: (size) => `${size}B`,
   asGiven: true,
@@ -101,7 +109,9 @@ export const httpUrl: SettingType<string> = {
   parse: (value, { fail }) => {
     const shown = redactUrlCredentials(value);
     if (!z.url({ protocol: /^https?$/ }).safeParse(value).success)
-      return fail(`must be an http(s) URL, got ${quote(shown)}`);
+      return fail(
+        `must be an http(s) URL, got ${/^https?:\/\//i.test(shown) && shown.length <= 200 ? JSON.stringify(shown) : quoteRejected(shown)}`,
+      );
     const url = new URL(value);
     if (url.username !== "" || url.password !== "" || shown !== value)
       return fail(
@@ -142,7 +152,7 @@ export const listenAddresses: SettingType<readonly [ListenAddress, ...ListenAddr
       .map((address): ListenAddress => {
         const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(address);
         const port = Number(match?.[3]);
-        if (!match || port > 65535) return fail(`must be [host]:port, got ${quote(address)}`);
+        if (!match || port > 65535) return fail(`must be [host]:port, got ${quoteRejected(address)}`);
         const host = match[1] ?? match[2];
         return { host: host === "" ? undefined : host, port };
       });
@@ -162,17 +172,25 @@ export interface FileContent {
   readonly read: () => string;
 }
 
-const readPath = ({ readFile, fail }: ParseContext, path: string, shown: string): string => {
+const readPath = (
+  { readFile, fail, flag }: ParseContext,
+  path: string,
+  shown: string,
+  secret = false,
+): string => {
+  const file = shown === "it names" ? "the file it names" : `file ${shown}`;
+  const tooLarge = `${file} is too large (a secret file holds at most 64 KiB)`;
+  let content: string;
   try {
-    return readFile(path);
+    content = readFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
-    return fail(
-      shown === "it names"
-        ? `cannot read the file it names (${code})`
-        : `cannot read file ${shown} (${code})`,
-    );
+    const code = (err as NodeJS.ErrnoException).code;
+    return fail(code === "EFBIG" ? tooLarge : `cannot read ${file} (${code ?? "unreadable"})`);
   }
+  if (!secret) return content;
+  if (Buffer.byteLength(content) > MAX_SECRET_FILE_BYTES) return fail(tooLarge);
+  checkSecretFileMode(path, `--${flag}`);
+  return content;
 };
 
 /** A PEM file (certificate or private key), read as is. */
@@ -183,12 +201,18 @@ export const pemFile: SettingType<FileContent | null> = {
   file: true,
 };
 
+/** A PEM private key: read as is, bounded and checked like every secret file. */
+export const secretPemFile: SettingType<FileContent | null> = {
+  ...pemFile,
+  parse: (path, context) => ({ read: () => readPath(context, path, path, true) }),
+};
+
 /** A secret: from its environment variable, or from the file a flag, the config file or `<ENV>_FILE` names. */
 export const secretFile: SettingType<FileContent | null> = {
   parse: (value, context) => ({
     read: () => {
       // The path is not echoed either: a secret pasted where its path belongs would be printed.
-      const content = context.inline ? value : readPath(context, value, "it names");
+      const content = context.inline ? value : readPath(context, value, "it names", true);
       return content.trim() || context.fail("is empty");
     },
   }),
@@ -204,6 +228,6 @@ export const metricsPath: SettingType<string> = {
     // Paths under /-/ are the open health endpoints: metrics there would escape basic auth.
     path.startsWith("/") && path !== "/" && !path.startsWith("/-/")
       ? path
-      : fail(`must start with /, and be neither / nor under /-/, got ${quote(path)}`),
+      : fail(`must start with /, and be neither / nor under /-/, got ${quoteRejected(path)}`),
   show: (path) => path,
 };

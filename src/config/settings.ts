@@ -37,6 +37,15 @@ export const SETTINGS = [
     help: "exporter-toolkit web config (TLS, basic auth, headers, rate limit) for the HTTP server; read again whenever it changes.",
     to: "web.configFile",
   }),
+  // The exporter's own door (lifecycle endpoints).
+  setting({
+    flag: "web.enable-lifecycle",
+    env: "WEB_ENABLE_LIFECYCLE",
+    type: t.bool,
+    default: "false",
+    help: "Serve POST /-/reload (as Prometheus does); off by default. SIGHUP always reloads.",
+    to: "web.enableLifecycle",
+  }),
   setting({
     flag: "avepoint.environment",
     env: "AVEPOINT_ENVIRONMENT",
@@ -110,7 +119,7 @@ export const SETTINGS = [
   setting({
     flag: "avepoint.private-key-file",
     env: "AVEPOINT_PRIVATE_KEY_FILE",
-    type: t.pemFile,
+    type: t.secretPemFile,
     help: "PEM private key of the certificate (PKCS#8 or PKCS#1, may be encrypted).",
     to: "avepoint.credentials",
     line: "credentials",

@@ -1,6 +1,6 @@
 /** buildApp(deps) → Fastify instance: /metrics, the landing page, health and readiness. Never listens. */
 import { Readable } from "node:stream";
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { gzipSync } from "node:zlib";
 import compress from "@fastify/compress";
 import Fastify, {
   LogController,
@@ -10,10 +10,12 @@ import Fastify, {
 } from "fastify";
 import type { Registry } from "prom-client";
 import type { Rounds } from "../collect/rounds.js";
-import type { View } from "../collect/view.js";
-import { renderChunks } from "../metrics/render.js";
 import { redactor } from "../config/secrets.js";
-import { refreshSecondsOf, renderLanding, renderLandingStatus } from "./landing.js";
+import { LANDING_CSS, LANDING_JS, refreshSecondsOf, renderLanding, renderLandingStatus } from "./landing.js";
+import type { GuardResult } from "./basic-auth.js";
+import { acceptsGzip, answerLimits, type AnswerLimits } from "./limits.js";
+import { OPEN_PATHS } from "./open-paths.js";
+import { SharedBodies } from "./shared-body.js";
 import { scrapeDeadline } from "./scrape-deadline.js";
 import { fastifyTimeoutOptions, serverTimeouts, type ServerTimeouts } from "./timeouts.js";
 
@@ -30,14 +32,21 @@ export interface AppDeps {
   readonly logger?: FastifyBaseLogger;
   /** Extra server options (https) from the web config. */
   readonly serverOptions?: Partial<FastifyServerOptions> & { https?: object };
-  /** Guards every route but /-/healthy and /-/ready (basic auth). */
-  readonly guard?: (authorization: string | undefined) => boolean | Promise<boolean>;
+  /** Guards every route but /-/healthy and /-/ready (basic auth); "busy": too many checks pending. */
+  readonly guard?: (authorization: string | undefined) => GuardResult | Promise<GuardResult>;
   readonly now?: () => number;
   /** Socket and request limits; defaults in timeouts.ts. */
   readonly timeouts?: Partial<ServerTimeouts>;
+  /** Answers in progress, write timeout, connections; defaults in limits.ts. */
+  readonly limits?: Partial<AnswerLimits>;
+  /** Renders each view once for all the scrapes answered with it (shared across apps in tests). */
+  readonly bodies?: SharedBodies;
   /** Cleans upstream error texts of known secrets on the landing page (shape-based cleaning always applies). */
   readonly redact?: (text: string) => string;
-  /** POST /-/reload: reads the configuration again (behind the same basic auth as the metrics). */
+  /**
+   * POST /-/reload: reads the configuration again (behind the same basic auth as the metrics). Given
+   * only with --web.enable-lifecycle; without it the route does not exist.
+   */
   readonly reload?: () => Promise<ReloadOutcome>;
 }
 
@@ -47,19 +56,37 @@ export interface ReloadOutcome {
   readonly message: string;
 }
 
-/** Routes any client may call, as Kubernetes probes do: everything else is behind basic auth. */
-const OPEN_ROUTES: ReadonlySet<string> = new Set(["/-/healthy", "/-/ready"]);
-
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-/** Streams the collected series chunk by chunk, yielding to the event loop between chunks. */
-async function* exposition(view: View, own: string): AsyncGenerator<string> {
-  for (const chunk of renderChunks(view)) {
-    if (chunk !== "") yield chunk;
-    await yieldToEventLoop();
+/** Set on every answer unless the web config's http_server_config.headers sets the same header. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+};
+
+/**
+ * Why a request to a state-changing endpoint comes from another site, or null. Browsers name the
+ * origin of a cross-site POST (`Origin`, and `Sec-Fetch-Site` in every current browser); Prometheus,
+ * curl and kubectl send neither. A `text/plain` form posted from another page is refused here.
+ */
+export const crossSite = (
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): string | null => {
+  const site = headers["sec-fetch-site"];
+  if (typeof site === "string" && site !== "same-origin" && site !== "none")
+    return `cross-site request refused (Sec-Fetch-Site: ${site})`;
+  const origin = headers.origin;
+  if (origin === undefined) return null;
+  if (typeof origin !== "string") return "cross-site request refused (several Origin headers)";
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return "cross-site request refused (Origin is not a URL)";
   }
-  yield own;
-}
+  return host !== "" && host === headers.host ? null : "cross-site request refused (Origin is another site)";
+};
 
 export const buildApp = (deps: AppDeps): FastifyInstance => {
   const now = deps.now ?? Date.now;
@@ -72,6 +99,18 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
       deps.serverOptions?.https,
     ),
   } as FastifyServerOptions) as unknown as FastifyInstance;
+  const limits = answerLimits(deps.defaultTimeoutSeconds, deps.limits);
+  const bodies = deps.bodies ?? new SharedBodies();
+  let scrapesInFlight = 0;
+  // Node refuses connections beyond this at once (the server of a web config gets it too: same object).
+  app.server.maxConnections = limits.maxConnections;
+
+  // On every answer unless the web config sets its own: no sniffing, no framing, nothing but this origin.
+  app.addHook("onSend", async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS))
+      if (!reply.raw.hasHeader(name) && !reply.hasHeader(name)) reply.header(name, value);
+    return payload;
+  });
 
   // Prometheus asks for gzip; tens of megabytes of exposition shrink about twentyfold.
   void app.register(compress, { global: true, threshold: 1024, encodings: ["gzip"] });
@@ -82,8 +121,18 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
       const guard = deps.guard;
       scope.addHook("onRequest", async (request, reply) => {
         // Only the health endpoints stay open, by the route matched (not by a prefix of the URL).
-        if (OPEN_ROUTES.has(request.routeOptions.url ?? "")) return;
-        if (!(await guard(request.headers.authorization))) {
+        if (OPEN_PATHS.has(request.routeOptions.url ?? "")) return;
+        const allowed = await guard(request.headers.authorization);
+        if (allowed === "busy") {
+          // Too many password checks pending: answered at once rather than queued without bound.
+          await reply
+            .code(429)
+            .header("Retry-After", "1")
+            .type("text/plain")
+            .send("Too many authentication attempts in progress\n");
+          return;
+        }
+        if (!allowed) {
           await reply
             .code(401)
             .header("WWW-Authenticate", 'Basic realm="avepoint-exporter"')
@@ -96,13 +145,42 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
     // Before the GET route, which would otherwise get an implicit HEAD route that collects.
     scope.head(deps.telemetryPath, async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send());
 
-    scope.get(deps.telemetryPath, async (request, reply) => {
-      const deadline = scrapeDeadline(request.headers["x-prometheus-scrape-timeout-seconds"], deps, now());
-      const view = await deps.rounds.serve(deadline);
-      const own = await deps.selfRegistry.metrics();
-      return reply
-        .type(PROMETHEUS_CONTENT_TYPE)
-        .send(Readable.from(exposition(view, own), { objectMode: false }));
+    // Compressed here, once per view (compress would gzip each answer's copy on its own).
+    scope.get(deps.telemetryPath, { compress: false }, async (request, reply) => {
+      if (scrapesInFlight >= limits.maxScrapesInFlight)
+        return reply
+          .code(503)
+          .header("Retry-After", "1")
+          .type("text/plain")
+          .send("Too many /metrics answers in progress\n");
+      scrapesInFlight += 1;
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        scrapesInFlight -= 1;
+        clearTimeout(cut);
+      };
+      // A client that does not read its answer to the end by then is cut; its socket and buffers go.
+      const cut = setTimeout(() => reply.raw.destroy(), limits.writeTimeoutMs);
+      cut.unref();
+      reply.raw.once("close", release);
+      try {
+        const deadline = scrapeDeadline(request.headers["x-prometheus-scrape-timeout-seconds"], deps, now());
+        const view = await deps.rounds.serve(deadline);
+        const own = await deps.selfRegistry.metrics();
+        const body = await bodies.bodyOf(view);
+        reply.type(PROMETHEUS_CONTENT_TYPE).header("Vary", "Accept-Encoding");
+        // The shared buffers are streamed with back-pressure: nothing is copied per socket.
+        if (acceptsGzip(request.headers["accept-encoding"]))
+          return reply
+            .header("Content-Encoding", "gzip")
+            .send(Readable.from([await body.gzipped(), gzipSync(own)], { objectMode: false }));
+        return reply.send(Readable.from([...body.plain, Buffer.from(own, "utf8")], { objectMode: false }));
+      } catch (err) {
+        release();
+        throw err;
+      }
     });
 
     // `?part=status` answers the part the page refreshes in place, behind the same guard as the page.
@@ -129,7 +207,9 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
       scope.route({
         method: ["POST", "PUT"],
         url: "/-/reload",
-        handler: async (_request, reply) => {
+        handler: async (request, reply) => {
+          const refusal = crossSite(request.headers);
+          if (refusal !== null) return reply.code(403).type("text/plain; charset=utf-8").send(`${refusal}\n`);
           const outcome = await reload();
           return reply
             .code(outcome.ok ? 200 : 500)
@@ -145,6 +225,14 @@ export const buildApp = (deps: AppDeps): FastifyInstance => {
           .send("Only POST or PUT requests allowed\n"),
       );
     }
+
+    // The page's style and script as files of this origin, so that it works under a strict policy.
+    scope.get("/static/landing.css", async (_request, reply) =>
+      reply.type("text/css; charset=utf-8").header("Cache-Control", "max-age=300").send(LANDING_CSS),
+    );
+    scope.get("/static/landing.js", async (_request, reply) =>
+      reply.type("text/javascript; charset=utf-8").header("Cache-Control", "max-age=300").send(LANDING_JS),
+    );
 
     scope.get("/-/healthy", async (_request, reply) => reply.type("text/plain").send("Healthy\n"));
     scope.get("/-/ready", async (_request, reply) => {

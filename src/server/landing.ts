@@ -47,6 +47,15 @@ const escapeHtml = (text: string): string =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
   );
 
+/**
+ * Bidirectional and other control characters shown as `[U+202E]`: a right-to-left override in a
+ * customer's name must not reorder (and spoof) the rest of its cell.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+export const showControls = (text: string): string =>
+  text.replace(CONTROLS, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}]`);
+
 const time = (seconds: number | null): string =>
   seconds === null ? "never" : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
@@ -69,7 +78,7 @@ const STATES_EXPLAINED =
 /** Renders the status part: what `/?part=status` answers and the page refreshes in place. */
 export const renderLandingStatus = (options: LandingOptions): string => {
   const { view } = options;
-  const text = (value: string): string => escapeHtml(options.redact(value));
+  const text = (value: string): string => escapeHtml(showControls(options.redact(value)));
   /** An ID cut to its first 8 characters, the whole of it on hover (and in the page, for search). */
   const shortId = (id: string): string => {
     const safe = text(id);
@@ -90,7 +99,7 @@ export const renderLandingStatus = (options: LandingOptions): string => {
           .join("")}</ul>`;
   const failedRow = (f: FailedScan): string =>
     `<tr class="bad"><td>${text(f.customerName)}</td><td>${text(f.profileName)}</td>` +
-    `<td class="nw">${stateText(f.state)}</td><td class="nw">${text(f.tenantDomain)}</td>` +
+    `<td class="nw">${stateText(f.state)}</td><td>${text(f.tenantDomain)}</td>` +
     `<td class="nw">${time(f.reportedAt)}${f.stale ? ' <span class="note">(last known)</span>' : ""}</td>` +
     `<td>${shortId(f.customerId)}</td><td>${shortId(f.profileId)}</td></tr>`;
   const failed =
@@ -150,7 +159,8 @@ ${
 <p class="updated">As of <time datetime="${time(options.now)}">${time(options.now)}</time>.</p>`;
 };
 
-const STYLE = `
+/** Served as /static/landing.css: the page works under `Content-Security-Policy: default-src 'self'`. */
+export const LANDING_CSS = `
 body{font-family:system-ui,sans-serif;margin:1.5em 2em;color:#1d2430;max-width:88em}
 h1{margin:0 0 .2em}h2{margin:1.2em 0 .4em;font-size:1.3em}h3{font-size:1.05em;margin:.8em 0 .4em}
 table{border-collapse:collapse;width:100%;font-size:.92em}
@@ -168,11 +178,13 @@ ul.counts li.bad{background:#f8c9c9}ul.counts li.warn{background:#fde9c4}ul.coun
  * Refreshes the status part in place. A failed refresh keeps the last one and says so; the
  * browser sends the page's credentials (basic auth) again by itself.
  */
-const SCRIPT = `
+export const LANDING_JS = `
 (() => {
   const status = document.getElementById("status");
   const seconds = Number(status.dataset.refresh);
   const note = document.getElementById("refresh");
+  // Said only once the script runs: a policy that blocks it leaves no promise of refreshing.
+  note.textContent = "Refreshes every " + seconds + " s.";
   const refresh = async () => {
     try {
       const response = await fetch(location.pathname + "?part=status", { cache: "no-store" });
@@ -196,15 +208,15 @@ export const renderLanding = (options: LandingOptions): string => {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>AvePoint Exporter</title>
 <noscript><meta http-equiv="refresh" content="${Math.max(seconds, 60)}"></noscript>
-<style>${STYLE}</style>
+<link rel="stylesheet" href="/static/landing.css">
 </head><body>
 <h1>AvePoint Exporter</h1>
 <p>Version ${escapeHtml(options.version)} · API flavor <code>${escapeHtml(options.flavor)}</code> · <code>${escapeHtml(options.apiUrl)}</code></p>
-<p><a href="${escapeHtml(options.telemetryPath)}">Metrics</a> · <a href="/-/healthy">Health</a> · <a href="/-/ready">Readiness</a> · <span id="refresh">Refreshes every ${seconds} s.</span></p>
+<p><a href="${escapeHtml(options.telemetryPath)}">Metrics</a> · <a href="/-/healthy">Health</a> · <a href="/-/ready">Readiness</a> · <span id="refresh"></span></p>
 <div id="status" data-refresh="${seconds}">
 ${renderLandingStatus(options)}
 </div>
-<script>${SCRIPT}</script>
+<script src="/static/landing.js"></script>
 </body></html>
 `;
 };

@@ -45,6 +45,8 @@ export const listenAll = async (
   try {
     for (const address of rest) {
       const server = createServer((socket) => app.server.emit("connection", socket));
+      // The same cap as the app's own listener.
+      server.maxConnections = app.server.maxConnections;
       extra.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);

@@ -20,9 +20,13 @@ export {
   type TlsSettings,
 } from "./web-config-tls.js";
 
-/** bcrypt costs 2^cost rounds: below 4 bcrypt refuses, above this each check takes seconds. */
+/**
+ * bcrypt costs 2^cost rounds: below 4 and above 31 bcrypt refuses. Above BCRYPT_SLOW_COST a check takes
+ * seconds: loaded with a warning (checks run on worker threads and are cached, so it is slow once).
+ */
 export const BCRYPT_MIN_COST = 4;
-export const BCRYPT_MAX_COST = 17;
+export const BCRYPT_MAX_COST = 31;
+export const BCRYPT_SLOW_COST = 17;
 
 /**
  * The headers exporter-toolkit lets a web config set, with the values it allows (none listed: any).
@@ -108,6 +112,8 @@ export interface WebSettings {
   readonly users: Readonly<Record<string, string>> | null;
   /** A token bucket: one request per interval, `burst` at once; null: no limit. */
   readonly rateLimit: { readonly intervalSeconds: number; readonly burst: number } | null;
+  /** Loaded, but worth a log line (one line each). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -180,12 +186,23 @@ export const readWebConfig = (path: string, touched: string[] = []): WebSettings
     headers[name] = value;
   }
 
+  const warnings: string[] = [];
   const users = config.basic_auth_users;
+  for (const [user, hash] of Object.entries(users ?? {})) {
+    const cost = Number(hash.split("$")[2]);
+    if (cost > BCRYPT_SLOW_COST)
+      warnings.push(
+        `${path}: basic_auth_users.${user}: bcrypt cost ${cost} takes seconds per check (checked once per client and password, then cached)`,
+      );
+  }
   return {
-    tls: config.tls_server_config ? readTls(path, config.tls_server_config, read) : null,
+    tls: config.tls_server_config
+      ? readTls(path, config.tls_server_config, read, (line) => warnings.push(line))
+      : null,
     headers,
     users: users && Object.keys(users).length > 0 ? users : null,
     rateLimit: readRateLimit(path, config.rate_limit),
+    warnings,
   };
 };
 
@@ -211,12 +228,6 @@ const readRateLimit = (
       `must be a duration like 100ms, 1s or 1m (0 turns the limit off), got "${interval}"`,
     );
   if (seconds === 0) return null;
-  const burst = limit.burst ?? 0;
-  if (burst < 1)
-    return fail(
-      path,
-      "rate_limit.burst",
-      "must be at least 1 when rate_limit.interval is set (0 would refuse every request)",
-    );
-  return { intervalSeconds: seconds, burst };
+  // burst 0 refuses every request but the health checks, as exporter-toolkit's limiter does.
+  return { intervalSeconds: seconds, burst: limit.burst ?? 0 };
 };

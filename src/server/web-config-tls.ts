@@ -50,6 +50,7 @@ export const readTls = (
   path: string,
   tls: TlsConfig,
   read: (key: string, file: string) => Buffer,
+  warn: (line: string) => void = () => {},
 ): TlsSettings | null => {
   const key = (name: string): string => `tls_server_config.${name}`;
   const given = Object.entries(tls).filter(([, value]) => value !== null && value !== undefined);
@@ -85,8 +86,11 @@ export const readTls = (
     tls.client_auth_type === "RequireClientCert" ? "RequireAnyClientCert" : tls.client_auth_type;
   // A CA without a policy means verified client certificates: the safe reading of such a file.
   const clientAuth: ClientAuthType = rawAuth ?? (ca ? "RequireAndVerifyClientCert" : "NoClientCert");
+  // As exporter-toolkit (Go verifies against the system's roots then): loaded, with a word about it.
   if (clientAuth.includes("Verify") && !ca)
-    fail(path, key("client_auth_type"), `${clientAuth} needs client_ca_file or client_ca`);
+    warn(
+      `${path}: tls_server_config.client_auth_type: ${clientAuth} without client_ca_file or client_ca verifies client certificates against the system's certificate authorities`,
+    );
   if (ca && clientAuth === "NoClientCert")
     fail(path, key(caKey), "is set, but client_auth_type NoClientCert never asks for a client certificate");
   const allowedSans = tls.client_allowed_sans ?? null;

@@ -47,6 +47,7 @@ describe("reload of the running process", () => {
         `--avepoint.token-url=${simulator.tokenUrl}`,
         "--avepoint.client-id=demo-client",
         `--config.file=${config}`,
+        "--web.enable-lifecycle=true",
       ],
       { AVEPOINT_CLIENT_SECRET: SECRET },
     );

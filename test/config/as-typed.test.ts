@@ -109,8 +109,8 @@ describe("a rejected value is quoted by its beginning only", () => {
   ])("%s", (flag, value) => {
     const message = errorOf([`--${flag.slice(2)}=${value}`]);
     expect(message.startsWith(`${flag}: `)).toBe(true);
-    expect(message).toContain(`"${value.slice(0, 16)}"…`);
-    expect(message).not.toContain(value.slice(0, 17));
+    expect(message).toContain(`"${value.slice(0, 6)}…" (${value.length} characters)`);
+    expect(message).not.toContain(value.slice(0, 7));
   });
 
   it("cuts a long unknown flag name", () => {

@@ -72,7 +72,7 @@ describe("redacting secrets", () => {
   ])("removes %s, known or not", (_name, text, secret) => {
     const out = redactor([])(text);
     expect(out).not.toContain(secret);
-    expect(out).toContain("[REDACTED]");
+    expect(out).toMatch(/\[REDACTED\]|:\/\/\*\*\*@/);
   });
 
   it("is linear: a megabyte of text with secrets all over it", () => {
@@ -92,6 +92,6 @@ describe("redacting secrets", () => {
   });
 
   it("hides the user-info of a URL", () => {
-    expect(redactUrlCredentials("https://u:p@h/x https://h/y")).toBe("https://[REDACTED]@h/x https://h/y");
+    expect(redactUrlCredentials("https://u:p@h/x https://h/y")).toBe("https://***@h/x https://h/y");
   });
 });

@@ -44,6 +44,7 @@ const SAMPLES: Record<string, string> = {
   "avepoint.concurrency": "3",
   "avepoint.rate-limit": "2.5",
   "avepoint.adaptive-rate": "false",
+  "web.enable-lifecycle": "true",
   "avepoint.max-retry-after": "30s",
   "avepoint.request-timeout": "5s",
   "avepoint.max-response-size": "1MiB",

