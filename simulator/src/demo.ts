@@ -2,6 +2,8 @@
  * `npm run demo`: the simulator and the exporter wired to it, on loopback. Prints the URL to open.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSimulator } from "./server.js";
@@ -15,6 +17,9 @@ const simulator = await startSimulator({
   profilesPerCustomer: 4,
   faults: { latencyMs: 20, latencyJitterMs: 30 },
 });
+// The demo's own kept state: each demo's simulator is a new partner (new port, new data), so a shared
+// directory would only ever hold a state written for another one.
+const storage = mkdtempSync(join(tmpdir(), "avepoint-demo-state-"));
 const exporter = spawn(
   process.execPath,
   [
@@ -23,6 +28,7 @@ const exporter = spawn(
     `--avepoint.api-url=${simulator.apiUrl}`,
     `--avepoint.token-url=${simulator.tokenUrl}`,
     "--avepoint.client-id=demo-client",
+    `--storage.path=${storage}`,
   ],
   { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, AVEPOINT_CLIENT_SECRET: "demo-secret" } },
 );
@@ -39,5 +45,6 @@ const stop = (): void => {
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 exporter.on("exit", (code) => {
+  rmSync(storage, { recursive: true, force: true });
   void simulator.close().then(() => process.exit(code ?? 0));
 });

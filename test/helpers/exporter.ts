@@ -45,6 +45,8 @@ export const exporterFor = async (
     // A fixed fast rate: tests about finding the rate turn adaptation back on.
     "--avepoint.rate-limit=2000",
     "--avepoint.adaptive-rate=false",
+    // No kept state unless the test gives its own directory: tests never share one.
+    "--storage.path=",
   ];
   // A flag may be given once: the test's own value replaces the default.
   const given = new Set(argv.map((arg) => arg.split("=")[0]));
