@@ -143,7 +143,8 @@ export class Rounds {
     this.updatedAt = kept.updatedAt;
     this.lastComplete = kept.lastComplete;
     this.lastCounts = kept.lastCounts;
-    this.lastEnd = kept.lastEnd;
+    // A clock set back since must not hold the next round off.
+    this.lastEnd = kept.lastEnd === null ? null : Math.min(kept.lastEnd, this.now());
     this.fleet.restore(kept.customers);
     return true;
   }

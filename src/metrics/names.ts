@@ -136,7 +136,7 @@ export const METRICS = {
   },
   stateLastSave: {
     name: "avepoint_state_last_save_timestamp_seconds",
-    help: "When the kept state (--storage.path) was last saved successfully, Unix seconds; absent before the first save.",
+    help: "When the kept state (--storage.path) was last saved successfully, Unix seconds; 0 before the first.",
   },
   stateSaveDuration: {
     name: "avepoint_state_save_duration_seconds",

@@ -113,7 +113,11 @@ export const acquireLock = (dir: string, proc = "/proc"): Lock => {
       writeFileSync(path, `${JSON.stringify(holder)}\n`, { flag: "wx", mode: 0o600 });
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw err;
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (attempt > 0)
+        throw new StateLockError(
+          `--storage.path ${dir} was locked by another process while this one took a stale lock over (lock file ${path})`,
+        );
     }
     const text = readOr(path);
     const other = text === null ? null : parseHolder(text);
