@@ -123,6 +123,18 @@ describe("Dockerfile", () => {
     expect(healthcheckCommand()).toEqual(["node", compiled("src/healthcheck.ts")]);
   });
 
+  it("gives the node user a writable data directory, declared a volume, as the state's path", () => {
+    const runtime = stages.find((stage) => args(stage, "FROM")[0]?.endsWith("AS runtime")) ?? [];
+    const [volume] = args(final, "VOLUME");
+    const path = (JSON.parse(volume ?? "null") as string[])[0] ?? "";
+    expect(path).toMatch(/^\/var\/lib\//);
+    expect(args(final, "ENV")).toContain(`STORAGE_PATH=${path}`);
+    // Made and handed to node before USER node: the user cannot make it under /var/lib itself.
+    const runs = args(runtime, "RUN").join("\n");
+    expect(runs).toContain(`mkdir -p ${path}`);
+    expect(runs).toContain(`chown node:node ${path}`);
+  });
+
   it("keeps the build context small", () => {
     const ignored = read(".dockerignore").split("\n");
     for (const entry of ["node_modules", "dist", ".git", "test-results"]) expect(ignored).toContain(entry);
@@ -150,6 +162,17 @@ interface Service {
 describe("docker-compose.yml", () => {
   const compose = parse(read("docker-compose.yml")) as { services: Record<string, Service> };
   const services = compose.services;
+
+  it("keeps the exporter's state on a named volume at the image's data directory", () => {
+    const final = stagesOf(read("Dockerfile")).at(-1) ?? [];
+    const volume = final.find((instruction) => instruction.keyword === "VOLUME")?.args;
+    const path = (JSON.parse(volume ?? "null") as string[])[0];
+    const named = (services.exporter?.volumes ?? []).find((v) => v.endsWith(`:${path}`));
+    expect(named).toBeDefined();
+    const name = named!.split(":")[0]!;
+    expect(name).toMatch(/^[a-z][a-z0-9-]*$/);
+    expect(Object.keys((compose as { volumes?: object }).volumes ?? {})).toContain(name);
+  });
 
   it("has the simulator, exporter, prometheus and grafana services", () => {
     expect(Object.keys(services).sort()).toEqual(["exporter", "grafana", "prometheus", "simulator"]);

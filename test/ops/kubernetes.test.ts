@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import {
   PrometheusRule,
   ServiceMonitor,
+  type IRule,
 } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { StatefulSet } from "kubernetes-models/apps/v1";
 import { Service, ServiceAccount } from "kubernetes-models/v1";
@@ -171,6 +172,22 @@ describe("the StatefulSet", () => {
     ]);
   });
 
+  it("keeps the state on a volume claim per shard, writable by the non-root user", () => {
+    const flag = container.args.find((arg: string) => arg.startsWith("--storage.path="));
+    expect(flag).toBeDefined();
+    const path = flag.slice("--storage.path=".length);
+    const mount = container.volumeMounts.find((m: Manifest) => m.mountPath === path);
+    expect(mount).toBeDefined();
+    expect(mount.readOnly).not.toBe(true);
+    const [claim, ...more] = statefulSet.spec.volumeClaimTemplates;
+    expect(more).toEqual([]);
+    expect(claim.metadata.name).toBe(mount.name);
+    expect(claim.spec.accessModes).toEqual(["ReadWriteOnce"]);
+    // Not also a pod volume: the claim template is the volume.
+    expect(pod.volumes.map((v: Manifest) => v.name)).not.toContain(mount.name);
+    expect(pod.securityContext.fsGroup).toBe(pod.securityContext.runAsGroup);
+  });
+
   it("runs on a read-only root file system without a service-account token", () => {
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -265,6 +282,30 @@ describe("Prometheus Operator objects", () => {
       .flatMap((name) => (parse(readFileSync(join(rulesDir, name), "utf8")) as { groups: unknown[] }).groups);
     expect(groups.length).toBeGreaterThan(0);
     expect(only("PrometheusRule").spec.groups).toEqual(groups);
+  });
+
+  /** The fields a rule may have: exactly those of the Operator's Rule type (the build fails if they change). */
+  const RULE_KEYS = {
+    alert: true,
+    annotations: true,
+    expr: true,
+    for: true,
+    keep_firing_for: true,
+    labels: true,
+    record: true,
+  } as const satisfies Record<keyof IRule, true>;
+  const unknownRuleKeys = (rule: object): string[] => Object.keys(rule).filter((key) => !(key in RULE_KEYS));
+
+  it("uses no rule field the Operator's schema does not know, and types keep_firing_for", () => {
+    for (const group of only("PrometheusRule").spec.groups)
+      for (const rule of group.rules) expect(unknownRuleKeys(rule), rule.alert ?? rule.record).toEqual([]);
+  });
+
+  it("refuses a misspelt or mistyped rule field (the checks are real)", () => {
+    expect(unknownRuleKeys({ alert: "A", expr: "up", keep_firing_fro: "10m" })).toEqual(["keep_firing_fro"]);
+    const rule = structuredClone(only("PrometheusRule"));
+    rule.spec.groups[0].rules[0].keep_firing_for = 600;
+    expect(() => new PrometheusRule(rule as never).validate()).toThrow(/keep_firing_for/);
   });
 
   it("is not stale: regenerating it changes nothing (npm run generate:deploy)", async () => {
