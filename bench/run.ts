@@ -278,10 +278,24 @@ const costTable = cost
       "",
     ].join("\n")
   : "";
+// The kept state's cost (bench/state.ts, in a process of its own: its heap is not the exporter's).
+const stateTable = (
+  await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, [join(here, "state.js")], (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    ),
+  )
+)
+  .split("\n")
+  .filter((line) => !line.startsWith("{"))
+  .join("\n");
 const out = join(here, "../../bench/results");
 writeFileSync(
   join(out, "results.json"),
   `${JSON.stringify({ latencyMs: LATENCY_MS, concurrency: CONCURRENCY, rate: RATE, heapGrowthPercent: HEAP_GROWTH, node: process.version, rows, rateBound: rateRows, throttled: throttledRows, requestCost: cost }, null, 2)}\n`,
 );
-writeFileSync(join(out, "results.md"), `${table}\n${rateTable}\n${throttleTable}\n${costTable}`);
-process.stdout.write(`\n${table}\n${rateTable}\n${throttleTable}\n${costTable}`);
+writeFileSync(
+  join(out, "results.md"),
+  `${table}\n${rateTable}\n${throttleTable}\n${costTable}\n${stateTable}`,
+);
+process.stdout.write(`\n${table}\n${rateTable}\n${throttleTable}\n${costTable}\n${stateTable}`);

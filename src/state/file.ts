@@ -28,7 +28,7 @@ import { foreignFields, type StateIdentity } from "./identity.js";
 export const STATE_FILE = "state.ndjson";
 
 /** Customers serialised between two yields to the event loop. */
-const SLICE = 250;
+const SLICE = 100;
 /** A state written up to this far in the future (clock skew between hosts) is still believed. */
 const FUTURE_SLACK_SECONDS = 300;
 /** Default bound of the state file: far above 10,000 customers × 5 profiles (about 10 MiB). */
