@@ -281,7 +281,7 @@ const costTable = cost
 // The kept state's cost (bench/state.ts, in a process of its own: its heap is not the exporter's).
 const stateTable = (
   await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, [join(here, "state.js")], (err, stdout) =>
+    execFile(process.execPath, ["--expose-gc", join(here, "state.js")], (err, stdout) =>
       err ? reject(err) : resolve(stdout),
     ),
   )

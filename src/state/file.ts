@@ -217,7 +217,8 @@ export const readState = (dir: string, options: ReadOptions): ReadResult => {
 
 /** The checks of readState on a file's bytes. */
 export const parseState = (data: Buffer, options: ReadOptions): ReadResult => {
-  if (data.length === 0 || data.toString("utf8").trim() === "") return fail("empty", "the file is empty");
+  if (data.every((byte) => byte === 0x0a || byte === 0x0d || byte === 0x20 || byte === 0x09))
+    return fail("empty", "the file is empty");
   if (data[data.length - 1] !== 0x0a) return fail("truncated", "the file does not end with a complete line");
   const end = data.lastIndexOf(0x0a, data.length - 2);
   const body = data.subarray(0, end + 1);
