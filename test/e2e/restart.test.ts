@@ -18,6 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { startSimulator, type Simulator } from "../../simulator/src/server.js";
+import { STATE_FILE } from "../../src/state/file.js";
 import { SECRET } from "../helpers/exporter.js";
 import { startProcess, type RunningExporter } from "../helpers/process.js";
 import {
@@ -169,5 +170,54 @@ describe.skipIf(missing)(
       }
       expect(problems, withLog("alerts changed state across the restart")).toEqual([]);
     }, 180_000);
+
+    /** Waits until Prometheus has scraped the exporter successfully since `since` (epoch ms). */
+    const scrapedSince = async (since: number): Promise<void> => {
+      const prom = prometheus as PrometheusServer;
+      for (let i = 0; i < 60; i++) {
+        const [target] = await prom.targets();
+        if (
+          target?.health === "up" &&
+          Date.parse((target as unknown as { lastScrape: string }).lastScrape) > since
+        )
+          return;
+        await sleep(500);
+      }
+      throw new Error("no successful scrape");
+    };
+
+    it("after a SIGKILL in the middle of a round, serves the whole fleet at the first scrape", async () => {
+      const prom = prometheus as PrometheusServer;
+      // The running exporter restarted at 5 requests/s: its round is under way.
+      const running = exporter!;
+      running.child.kill("SIGKILL");
+      await running.stop();
+      const started = Date.now();
+      exporter = await startProcess(exporterArgs(5), { AVEPOINT_CLIENT_SECRET: SECRET });
+      await scrapedSince(started);
+      const [profiles] = await prom.query('count(avepoint_scan_profile_last_scan_status{job="avepoint"})');
+      expect(Number(profiles?.value[1])).toBe(CUSTOMERS * 2);
+      const [restored] = await prom.query('avepoint_state_restore_result{result="restored"}');
+      expect(restored?.value[1]).toBe("1");
+    }, 120_000);
+
+    it("survives a corrupt state file, says so in one log line and a metric, and starts clean", async () => {
+      const prom = prometheus as PrometheusServer;
+      expect(await exporter!.stop()).toBe(0);
+      const file = join(dir, "state", STATE_FILE);
+      writeFileSync(file, readFileSync(file, "utf8").replace('"profiles":[', '"profiles": ['));
+      const started = Date.now();
+      exporter = await startProcess(exporterArgs(200), { AVEPOINT_CLIENT_SECRET: SECRET });
+      await scrapedSince(started);
+      const lines = exporter
+        .output()
+        .split("\n")
+        .filter((line) => line.includes("state not restored"));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(file);
+      expect(lines[0]).toContain("reason=corrupt");
+      const [corrupt] = await prom.query('avepoint_state_restore_result{result="corrupt"}');
+      expect(corrupt?.value[1]).toBe("1");
+    }, 120_000);
   },
 );
