@@ -4,7 +4,8 @@
  * and TLS settings.
  */
 import { execFile, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type AddressInfo } from "node:net";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -294,9 +295,12 @@ const startExporter = async (
   args: string[],
   env: Record<string, string>,
 ): Promise<{ pid: number; stop(): Promise<void> }> => {
+  // The image's own state directory (ENV STORAGE_PATH), here one of the test's own.
+  const storage = mkdtempSync(join(tmpdir(), "avepoint-container-state-"));
+  onTestFinished(() => rmSync(storage, { recursive: true, force: true }));
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", STORAGE_PATH: storage, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const stop = (): Promise<void> =>
