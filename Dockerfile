@@ -23,7 +23,9 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The product's dependencies only: the simulator workspace package is not installed here.
-RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force \
+  && mkdir -p /var/lib/avepoint-exporter && chown node:node /var/lib/avepoint-exporter \
+  && chmod 700 /var/lib/avepoint-exporter
 USER node
 
 # The simulator for the demo stack (docker compose builds this target); never in the exporter image.
@@ -44,6 +46,10 @@ LABEL org.opencontainers.image.title="avepoint-exporter" \
   org.opencontainers.image.revision="${REVISION}" \
   org.opencontainers.image.base.name="${NODE_IMAGE}"
 COPY --from=build /product/dist ./dist
+# The kept state (docs/state.md): a directory the node user owns, declared a volume so that it
+# outlives the container; mount a named volume or a claim there. A flag overrides the path.
+ENV STORAGE_PATH=/var/lib/avepoint-exporter
+VOLUME ["/var/lib/avepoint-exporter"]
 EXPOSE 10123
 # The exporter checks itself with its own configuration (flags, environment, config and web config
 # files, read from the running process): the listen address and TLS it really uses, not a fixed URL.

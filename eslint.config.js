@@ -49,6 +49,7 @@ export default tseslint.config(
   layer("config", ["avepoint", "collect", "metrics", "server"]),
   layer("avepoint", ["collect", "metrics", "server"], true),
   layer("collect", ["metrics", "server"]),
+  layer("state", ["metrics", "server"]),
   layer("metrics", ["server"]),
   layer("server", []),
   // The product and the simulator are two packages: neither imports the other.

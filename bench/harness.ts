@@ -64,6 +64,8 @@ export const exporterFor = (url: string, argv: string[]): Exporter => {
       `--avepoint.api-url=${url}`,
       `--avepoint.token-url=${url}/connect/token`,
       "--avepoint.client-id=demo-client",
+      // The benchmarks measure collection from nothing: no kept state (bench/state.ts measures it).
+      ...(argv.some((arg) => arg.startsWith("--storage.path")) ? [] : ["--storage.path="]),
       ...argv,
     ],
     { AVEPOINT_CLIENT_SECRET: "demo-secret" },

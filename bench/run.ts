@@ -287,11 +287,22 @@ const reportTable = largeReportRows.length > 0 ? largeReportTable(largeReportRow
 const door =
   process.env.BENCH_DOOR === "0" ? null : { flood: await runPasswordFlood(), slow: await runSlowReaders() };
 const doorText = door ? doorTable(door.flood, door.slow) : "";
+// The kept state's cost (bench/state.ts, in a process of its own: its heap is not the exporter's).
+const stateTable = (
+  await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ["--expose-gc", join(here, "state.js")], (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    ),
+  )
+)
+  .split("\n")
+  .filter((line) => !line.startsWith("{"))
+  .join("\n");
 const out = join(here, "../../bench/results");
 writeFileSync(
   join(out, "results.json"),
   `${JSON.stringify({ latencyMs: LATENCY_MS, concurrency: CONCURRENCY, rate: RATE, heapGrowthPercent: HEAP_GROWTH, node: process.version, rows, rateBound: rateRows, throttled: throttledRows, requestCost: cost, largeReport: largeReportRows, door }, null, 2)}\n`,
 );
-const sections = [table, rateTable, throttleTable, costTable, reportTable, doorText];
+const sections = [table, rateTable, throttleTable, costTable, reportTable, doorText, stateTable];
 writeFileSync(join(out, "results.md"), sections.join("\n"));
 process.stdout.write(`\n${sections.join("\n")}`);

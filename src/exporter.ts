@@ -10,17 +10,23 @@ import { withProblemLog } from "./avepoint/problem-log.js";
 import { registerRateMetrics } from "./metrics/api-rate.js";
 import { DEFAULT_BREAKER_THRESHOLD, UpstreamBreaker } from "./collect/breaker.js";
 import { breakerLog, roundLog, type RoundLogger } from "./collect/round-log.js";
-import { Rounds } from "./collect/rounds.js";
+import { Rounds, type RoundsSnapshot } from "./collect/rounds.js";
 import { selectCustomers, type CustomerSelection } from "./collect/select.js";
 import type { Config } from "./config/config.js";
 import { createSelfMetrics, type SelfMetrics } from "./metrics/self.js";
 import { buildApp, type ReloadOutcome } from "./server/app.js";
 import type { WebConfig } from "./server/web-config.js";
+import { identityOf } from "./state/identity.js";
+import { StateKeeper, type RestoreResult } from "./state/keeper.js";
 
 export interface Exporter {
   readonly app: FastifyInstance;
   readonly rounds: Rounds;
   readonly self: SelfMetrics;
+  /** The kept state (--storage.path); null when off. */
+  readonly state: StateKeeper | null;
+  /** What the restore at start did. */
+  readonly restored: RestoreResult;
   /**
    * Applies what a reload may change while running: the customer selection (from the next round's
    * listing on) and the credentials (from the next token). Rounds, data and the learned rate stay.
@@ -32,7 +38,7 @@ export interface Exporter {
    * @throws Error when a new certificate's private key cannot be read.
    */
   checkReconfigure(next: Config): void;
-  /** Stops collecting, closes the server and the idle upstream connections. */
+  /** Stops collecting, saves the state a last time, closes the server and the idle upstream connections. */
   close(): Promise<void>;
 }
 
@@ -44,9 +50,17 @@ export interface ExporterOptions {
   readonly defaultMetrics?: boolean;
   /** What POST /-/reload does (reload.ts); without it the route answers 404. */
   readonly reload?: () => Promise<ReloadOutcome>;
+  /**
+   * Lock and restore the kept state at --storage.path (default true); false for --config.check,
+   * which must neither lock nor read it.
+   */
+  readonly state?: boolean;
 }
 
-/** @throws Error when a certificate's private key cannot be read (wrong password, bad PEM). */
+/**
+ * @throws Error when a certificate's private key cannot be read (wrong password, bad PEM);
+ * StateLockError when another live exporter holds --storage.path.
+ */
 export const createExporter = (initial: Config, options: ExporterOptions): Exporter => {
   let config = initial;
   const self = createSelfMetrics(options.version, {
@@ -83,15 +97,40 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
     },
     halted: (reason, consecutive) => breakerLogger.halted?.(reason, consecutive),
   });
-  const rounds = new Rounds(api, {
+  const keeper: StateKeeper | null =
+    config.storage.path === null || options.state === false
+      ? null
+      : new StateKeeper({
+          dir: config.storage.path,
+          identity: identityOf(config),
+          saveIntervalSeconds: config.storage.saveIntervalSeconds,
+          rounds: {
+            snapshot: (): RoundsSnapshot => rounds.snapshot(),
+            restore: (kept) => rounds.restore(kept),
+          },
+          rate: transport.limiter.rate,
+          // A fresh selection: the restore is no listing, and must not count as one for its warnings.
+          accept: selectionOf(config).accept,
+          observer: self.state,
+          ...(options.logger ? { logger: options.logger.child({ component: "state" }) } : {}),
+        });
+  const rounds: Rounds = new Rounds(api, {
     minIntervalSeconds: config.collect.minIntervalSeconds,
     maxStaleSeconds: config.collect.maxStaleSeconds,
     maxRoundSeconds: config.collect.maxRoundSeconds,
     parallelism: config.avepoint.concurrency * 4,
     accept: selection.accept,
     breaker,
-    listeners: [self.rounds, ...(collectorLog ? [roundLog(collectorLog, selection)] : [])],
+    listeners: [
+      self.rounds,
+      ...(keeper ? [keeper.listener] : []),
+      ...(collectorLog ? [roundLog(collectorLog, selection)] : []),
+    ],
   });
+  // Before the app exists: the first scrape is served the restored fleet.
+  let restored: RestoreResult = "disabled";
+  if (keeper === null) self.state.restored("disabled", 0);
+  else restored = keeper.open();
   const web = options.web ?? null;
   // What reaches the landing page is scrubbed of the credentials, the rotated ones included: an
   // identity service or API that echoes them must not put them on `/`.
@@ -115,6 +154,8 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
     app,
     rounds,
     self,
+    state: keeper,
+    restored,
     checkReconfigure: (next) => {
       if (JSON.stringify(next.avepoint.credentials) !== JSON.stringify(config.avepoint.credentials))
         tokens.checkCredentials(next.avepoint.credentials);
@@ -126,10 +167,12 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
         redact = redactor(secrets);
       }
       current = selectionOf(next);
+      keeper?.setIdentity(identityOf(next));
       config = next;
     },
     close: async () => {
       rounds.stop();
+      await keeper?.close();
       await app.close();
       transport.close();
     },

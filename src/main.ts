@@ -10,6 +10,7 @@ import { setHeapGrowth } from "./heap.js";
 import { createLogger } from "./log.js";
 import { createReloader, type Reloader } from "./reload.js";
 import { loadWebConfig } from "./server/web-config.js";
+import { isStateLockError } from "./state/lock.js";
 import { listenAll, type Listening } from "./server/listen.js";
 import { REVISION, VERSION, versionText } from "./version.js";
 
@@ -61,6 +62,7 @@ const main = async (): Promise<void> => {
       version: VERSION,
       web,
       logger: rootLogger,
+      state: !parsed.check,
       // As Prometheus: the lifecycle endpoint only when asked for (SIGHUP always reloads).
       ...(config.web.enableLifecycle
         ? {
@@ -72,6 +74,7 @@ const main = async (): Promise<void> => {
         : {}),
     });
   } catch (err) {
+    if (isStateLockError(err)) return fail(`cannot start: ${err.message}`);
     // Web config files are checked by loadWebConfig; what fails here is the certificate credential.
     const detail = err instanceof Error ? (err.message.split("\n")[0] ?? "") : "unknown error";
     return fail(

@@ -5,6 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -49,6 +51,9 @@ const simulator = await startSimulator({
 });
 const failures = prepareDemoFleet(simulator);
 
+// The demo's own kept state: each demo's simulator is a new partner (new port, new data), so a shared
+// directory would only ever hold a state written for another one.
+const storage = mkdtempSync(join(tmpdir(), "avepoint-demo-state-"));
 const exporter = spawn(
   process.execPath,
   [
@@ -57,6 +62,7 @@ const exporter = spawn(
     `--avepoint.api-url=${simulator.apiUrl}`,
     `--avepoint.token-url=${simulator.tokenUrl}`,
     "--avepoint.client-id=demo-client",
+    `--storage.path=${storage}`,
   ],
   { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, AVEPOINT_CLIENT_SECRET: "demo-secret" } },
 );
@@ -99,6 +105,7 @@ const shutdown = (): void => {
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
 exporter.on("exit", (code) => {
+  rmSync(storage, { recursive: true, force: true });
   void simulator.close().then(() => {
     if (listening) process.exit(code ?? 0);
     // Another process took the port between the check and the exporter's start.

@@ -11,8 +11,15 @@
  * - on a refusal (429, or 503 with Retry-After): the first one halves the rate, later ones take 10 %
  *   off; refusals of requests sent before the last decrease do not decrease again (they answer to
  *   the old rate).
- * What it learned stays for the life of the process, across rounds.
+ * What it learned stays across rounds, and across restarts through {@link AdaptiveRate.learned} and
+ * {@link AdaptiveRate.resume} (a restart must not probe the unpublished limit again).
  */
+
+/** What the rate learned: the rate itself and whether AvePoint ever refused it. */
+export interface LearnedRate {
+  readonly rate: number;
+  readonly refused: boolean;
+}
 
 export const START_RATE = 10;
 export const SLOW_START_DOUBLING_S = 2;
@@ -69,5 +76,20 @@ export class AdaptiveRate {
     this.refused = true;
     this.lastDecreaseAt = now;
     this.lastGrowthAt = null;
+  }
+
+  /** What was learned so far; null when not adaptive (nothing to learn). */
+  learned(): LearnedRate | null {
+    return this.adaptive ? { rate: this.value, refused: this.refused } : null;
+  }
+
+  /**
+   * Goes on from a rate learned earlier (by an earlier process), kept within floor and ceiling: a
+   * lower ceiling configured since then wins.
+   */
+  resume(learned: LearnedRate): void {
+    if (!this.adaptive || !Number.isFinite(learned.rate)) return;
+    this.value = Math.min(this.ceiling, Math.max(this.floor, learned.rate));
+    this.refused = learned.refused;
   }
 }

@@ -5,6 +5,8 @@ import type { CustomerResult, CustomerView } from "./view.js";
 export class Fleet {
   /** In the order customers were first listed. */
   private readonly byId = new Map<string, CustomerView>();
+  /** Epoch seconds of each customer's latest attempt, whatever its end. */
+  private readonly attemptedAt = new Map<string, number>();
 
   /** @param maxStaleSeconds how long a failing customer's last known profiles are still served. */
   constructor(private readonly maxStaleSeconds: number) {}
@@ -29,6 +31,7 @@ export class Fleet {
    * while they are younger than max-stale.
    */
   record(result: CustomerResult, at: number): void {
+    this.attemptedAt.set(result.customer.id, at);
     if (result.ok) {
       this.byId.set(result.customer.id, {
         customer: result.customer,
@@ -56,7 +59,10 @@ export class Fleet {
   keepOnly(listed: ReadonlySet<string>): string[] {
     const gone: string[] = [];
     for (const id of this.byId.keys()) if (!listed.has(id)) gone.push(id);
-    for (const id of gone) this.byId.delete(id);
+    for (const id of gone) {
+      this.byId.delete(id);
+      this.attemptedAt.delete(id);
+    }
     return gone;
   }
 
@@ -78,4 +84,20 @@ export class Fleet {
     }
     return views;
   }
+
+  /** Every customer as kept (not filtered by age), with the time of its latest attempt. */
+  *entries(): Generator<KeptCustomer> {
+    for (const [id, view] of this.byId) yield { ...view, lastAttemptAt: this.attemptedAt.get(id) ?? null };
+  }
+
+  /** Customers kept by an earlier process, taken as they were: only before the first listing. */
+  restore(kept: Iterable<KeptCustomer>): void {
+    for (const { lastAttemptAt, ...view } of kept) {
+      this.byId.set(view.customer.id, view);
+      if (lastAttemptAt !== null) this.attemptedAt.set(view.customer.id, lastAttemptAt);
+    }
+  }
 }
+
+/** A customer as the state keeps it: its view and when it was last attempted (epoch seconds). */
+export type KeptCustomer = CustomerView & { readonly lastAttemptAt: number | null };

@@ -11,7 +11,7 @@ import type { Customer } from "../avepoint/types.js";
 import type { FailureReason } from "../errors.js";
 import type { UpstreamBreaker } from "./breaker.js";
 import { collect } from "./collect.js";
-import { Fleet } from "./fleet.js";
+import { Fleet, type KeptCustomer } from "./fleet.js";
 import type { CompletedRound, CustomerResult, Outcome, View } from "./view.js";
 
 /**
@@ -32,6 +32,20 @@ export interface RoundSummary {
   readonly failed: Partial<Record<FailureReason, number>>;
   /** Not attempted (or cut mid-way) because the round reached its bound; the next round starts with them. */
   readonly unreached: number;
+}
+
+/** What the rounds know that a restart must not lose (src/state keeps it). */
+export interface RoundsSnapshot {
+  readonly listing: Outcome | null;
+  /** A listing ever succeeded (readiness). */
+  readonly listedOnce: boolean;
+  readonly updatedAt: number | null;
+  readonly lastComplete: CompletedRound | null;
+  readonly lastCounts: { readonly customers: number; readonly done: number };
+  /** Epoch ms when the last round ended (for --collect.min-interval). */
+  readonly lastEnd: number | null;
+  /** In the order first listed; the next round takes them stalest first by their lastSuccess. */
+  readonly customers: readonly KeptCustomer[];
 }
 
 /** Told about rounds as they go: logging and the exporter's own metrics are wired in exporter.ts. */
@@ -106,9 +120,39 @@ export class Rounds {
     this.listeners = options.listeners ?? [];
   }
 
-  /** True once a round could authenticate and list customers (readiness). */
+  /** True once a round could authenticate and list customers, or such a state was restored (readiness). */
   get ready(): boolean {
     return this.listedOnce;
+  }
+
+  /** What a restart must not lose; a copy of the references, taken at once. */
+  snapshot(): RoundsSnapshot {
+    return {
+      listing: this.listing,
+      listedOnce: this.listedOnce,
+      updatedAt: this.updatedAt,
+      lastComplete: this.lastComplete,
+      lastCounts: this.lastCounts,
+      lastEnd: this.lastEnd,
+      customers: [...this.fleet.entries()],
+    };
+  }
+
+  /**
+   * Takes a kept state before anything was collected (at start, before the first scrape is served).
+   * @returns false, taking nothing, once a round has started.
+   */
+  restore(kept: RoundsSnapshot): boolean {
+    if (this.running !== null || this.listing !== null || this.fleet.size > 0) return false;
+    this.listing = kept.listing;
+    this.listedOnce = kept.listedOnce;
+    this.updatedAt = kept.updatedAt;
+    this.lastComplete = kept.lastComplete;
+    this.lastCounts = kept.lastCounts;
+    // A clock set back since must not hold the next round off.
+    this.lastEnd = kept.lastEnd === null ? null : Math.min(kept.lastEnd, this.now());
+    this.fleet.restore(kept.customers);
+    return true;
   }
 
   get isRunning(): boolean {

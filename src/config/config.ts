@@ -65,6 +65,11 @@ export interface Config {
     readonly defaultTimeoutSeconds: number;
   };
   readonly shard: { readonly index: number; readonly total: number };
+  readonly storage: {
+    /** Directory of the kept state; null keeps nothing. */
+    readonly path: string | null;
+    readonly saveIntervalSeconds: number;
+  };
   readonly runtime: {
     /** V8's heap growing factor is 1 + this / 100; 0 keeps V8's own heuristics. */
     readonly heapGrowthPercent: number;

@@ -33,6 +33,12 @@ export const trimmed: SettingType<string> = {
   show: (value) => value,
 };
 
+/** A directory; empty (or blank) turns the feature off (null). */
+export const directoryOrOff: SettingType<string | null> = {
+  parse: (value) => (value.trim() === "" ? null : value),
+  show: (value) => (value === null ? "(off)" : value),
+};
+
 /** The same type, but given nowhere means null (shown as `(none)`). */
 export const optional = <T>(type: SettingType<T>): SettingType<T | null> => ({
   ...type,

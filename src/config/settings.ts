@@ -294,6 +294,22 @@ export const SETTINGS = [
     reloadable: true,
   }),
   setting({
+    flag: "storage.path",
+    env: "STORAGE_PATH",
+    type: t.directoryOrOff,
+    default: "data/",
+    help: "Directory where the collected state is kept across restarts (locked: one exporter per directory); --storage.path= (empty) keeps nothing.",
+    to: "storage.path",
+  }),
+  setting({
+    flag: "storage.save-interval",
+    env: "STORAGE_SAVE_INTERVAL",
+    type: t.duration(1, 10 * MINUTE),
+    default: "15s",
+    help: "How often the state is saved while collection changes it (also at each round's end and at shutdown): the most a crash loses.",
+    to: "storage.saveIntervalSeconds",
+  }),
+  setting({
     flag: "runtime.heap-growth-percent",
     env: "RUNTIME_HEAP_GROWTH_PERCENT",
     type: t.int(0, 1000),

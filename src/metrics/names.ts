@@ -153,6 +153,30 @@ export const METRICS = {
     name: "avepoint_token_requests_total",
     help: "Access token requests to the identity service by result (success, failure).",
   },
+  stateLastSave: {
+    name: "avepoint_state_last_save_timestamp_seconds",
+    help: "When the kept state (--storage.path) was last saved successfully, Unix seconds; 0 before the first.",
+  },
+  stateSaveDuration: {
+    name: "avepoint_state_save_duration_seconds",
+    help: "Wall time of the last successful save of the kept state.",
+  },
+  stateSize: {
+    name: "avepoint_state_size_bytes",
+    help: "Size of the kept state file at its last successful save.",
+  },
+  stateSaveFailures: {
+    name: "avepoint_state_save_failures_total",
+    help: "Saves of the kept state that failed, by reason (no_space, read_only, permission, io); the exporter keeps serving and tries again.",
+  },
+  stateRestoredCustomers: {
+    name: "avepoint_state_restored_customers",
+    help: "Customers restored from the kept state at start (those the current selection and shard collect).",
+  },
+  stateRestoreResult: {
+    name: "avepoint_state_restore_result",
+    help: "What the restore at start did: 1 for its result (restored, missing, disabled, or why the state was set aside; see docs/metrics.md), 0 for the others.",
+  },
   buildInfo: {
     name: "avepoint_exporter_build_info",
     help: "Build information of the exporter (version, revision, build date, Node.js version); always 1.",

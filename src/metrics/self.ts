@@ -4,6 +4,8 @@ import { RETRY_REASONS, TOKEN_ENDPOINT, type ApiObserver } from "../avepoint/ind
 import type { BreakerListener } from "../collect/breaker.js";
 import type { RoundListener, RoundResult } from "../collect/rounds.js";
 import { FAILURE_REASONS, PARSE_PROBLEMS } from "../errors.js";
+import { REJECT_REASONS } from "../state/file.js";
+import { SAVE_FAILURE_REASONS, type RestoreResult, type StateObserver } from "../state/keeper.js";
 import { BUILD_DATE, REVISION } from "../version.js";
 import { METRICS, type MetricKey } from "./names.js";
 
@@ -14,6 +16,8 @@ export interface SelfMetrics {
   readonly rounds: RoundListener;
   /** The circuit breaker's state (avepoint_collect_circuit_open). */
   readonly breaker: BreakerListener;
+  /** The kept state's saves and restore. */
+  readonly state: StateObserver;
   /**
    * A reload of the configuration applied or refused. `source` tells reloads apart (the config
    * file, the web config): the metric is 1 only while the latest reload of each was applied.
@@ -91,6 +95,14 @@ export const createSelfMetrics = (version: string, options: SelfMetricsOptions =
   // Loaded at start: that counts as the last successful load.
   reloadSuccess.set(1);
   reloadTimestamp.set(Date.now() / 1000);
+  const lastSave = gauge("stateLastSave");
+  const saveDuration = gauge("stateSaveDuration");
+  const stateSize = gauge("stateSize");
+  const saveFailures = counter("stateSaveFailures", ["reason"]);
+  for (const reason of SAVE_FAILURE_REASONS) saveFailures.inc({ reason }, 0);
+  const restoredCustomers = gauge("stateRestoredCustomers");
+  const restoreResult = gauge("stateRestoreResult", ["result"]);
+  const restoreResults: readonly RestoreResult[] = ["restored", "missing", "disabled", ...REJECT_REASONS];
   const failing = new Set<string>();
   tokens.inc({ result: "success" }, 0);
   tokens.inc({ result: "failure" }, 0);
@@ -103,6 +115,18 @@ export const createSelfMetrics = (version: string, options: SelfMetricsOptions =
         reloadTimestamp.set(at / 1000);
       } else failing.add(source);
       reloadSuccess.set(failing.size === 0 ? 1 : 0);
+    },
+    state: {
+      restored: (result, customers) => {
+        for (const r of restoreResults) restoreResult.set({ result: r }, r === result ? 1 : 0);
+        restoredCustomers.set(customers);
+      },
+      saved: (at, seconds, bytes) => {
+        lastSave.set(at);
+        saveDuration.set(seconds);
+        stateSize.set(bytes);
+      },
+      saveFailed: (reason) => saveFailures.inc({ reason }),
     },
     observer: {
       request: (endpoint, code, seconds) => {

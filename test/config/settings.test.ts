@@ -61,6 +61,8 @@ const SAMPLES: Record<string, string> = {
   "shard.index": "1",
   "shard.total": "3",
   "runtime.heap-growth-percent": "100",
+  "storage.path": "/var/lib/avepoint-exporter",
+  "storage.save-interval": "30s",
   "log.level": "debug",
   "log.format": "json",
 };

@@ -5,6 +5,7 @@ import { onTestFinished } from "vitest";
 import type { FastifyInstance } from "fastify";
 import type { Rounds } from "../../src/collect/rounds.js";
 import type { Config } from "../../src/config/config.js";
+import type { StateKeeper } from "../../src/state/keeper.js";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import { createExporter } from "../../src/exporter.js";
 import { createLogger } from "../../src/log.js";
@@ -15,6 +16,8 @@ export interface TestExporter {
   readonly app: FastifyInstance;
   readonly config: Config;
   readonly rounds: Rounds;
+  /** The kept state, when the test gave --storage.path a directory. */
+  readonly state: StateKeeper | null;
   /** Everything the exporter logged, one string per line. */
   readonly logs: string[];
   scrape(headers?: Record<string, string>): Promise<{ status: number; text: string; samples: Sample[] }>;
@@ -45,6 +48,8 @@ export const exporterFor = async (
     // A fixed fast rate: tests about finding the rate turn adaptation back on.
     "--avepoint.rate-limit=2000",
     "--avepoint.adaptive-rate=false",
+    // No kept state unless the test gives its own directory: tests never share one.
+    "--storage.path=",
   ];
   // A flag may be given once: the test's own value replaces the default.
   const given = new Set(argv.map((arg) => arg.split("=")[0]));
@@ -66,7 +71,7 @@ export const exporterFor = async (
     },
   });
   const logger = createLogger({ level: "debug", format: "json" }, sink);
-  const { app, rounds, close } = createExporter(config, {
+  const { app, rounds, close, state } = createExporter(config, {
     version: "test",
     logger,
     defaultMetrics: false,
@@ -76,6 +81,7 @@ export const exporterFor = async (
     app,
     config,
     rounds,
+    state,
     logs,
     scrape: async (headers = {}) => {
       const response = await app.inject({ method: "GET", url: config.web.telemetryPath, headers });

@@ -10,6 +10,10 @@ const assertBuilt = (): void => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
 };
 
+/** No kept state unless the test gives its own directory: tests never share one (or the repository's data/). */
+const withStorage = (args: readonly string[]): string[] =>
+  args.some((arg) => arg.startsWith("--storage.path")) ? [...args] : ["--storage.path=", ...args];
+
 export const runOnce = (
   args: string[],
   env: Record<string, string> = {},
@@ -18,7 +22,7 @@ export const runOnce = (
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [MAIN, ...args],
+      [MAIN, ...withStorage(args)],
       { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 20_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
@@ -39,7 +43,7 @@ export interface RunningExporter {
 /** Starts the exporter on an ephemeral loopback port and waits for its "listening" log line. */
 export const startProcess = async (args: string[], env: Record<string, string>): Promise<RunningExporter> => {
   assertBuilt();
-  const child = spawn(process.execPath, [MAIN, "--web.listen-address=127.0.0.1:0", ...args], {
+  const child = spawn(process.execPath, [MAIN, "--web.listen-address=127.0.0.1:0", ...withStorage(args)], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

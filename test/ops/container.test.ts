@@ -4,7 +4,8 @@
  * and TLS settings.
  */
 import { execFile, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type AddressInfo } from "node:net";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,6 +124,18 @@ describe("Dockerfile", () => {
     expect(healthcheckCommand()).toEqual(["node", compiled("src/healthcheck.ts")]);
   });
 
+  it("gives the node user a writable data directory, declared a volume, as the state's path", () => {
+    const runtime = stages.find((stage) => args(stage, "FROM")[0]?.endsWith("AS runtime")) ?? [];
+    const [volume] = args(final, "VOLUME");
+    const path = (JSON.parse(volume ?? "null") as string[])[0] ?? "";
+    expect(path).toMatch(/^\/var\/lib\//);
+    expect(args(final, "ENV")).toContain(`STORAGE_PATH=${path}`);
+    // Made and handed to node before USER node: the user cannot make it under /var/lib itself.
+    const runs = args(runtime, "RUN").join("\n");
+    expect(runs).toContain(`mkdir -p ${path}`);
+    expect(runs).toContain(`chown node:node ${path}`);
+  });
+
   it("keeps the build context small", () => {
     const ignored = read(".dockerignore").split("\n");
     for (const entry of ["node_modules", "dist", ".git", "test-results"]) expect(ignored).toContain(entry);
@@ -150,6 +163,17 @@ interface Service {
 describe("docker-compose.yml", () => {
   const compose = parse(read("docker-compose.yml")) as { services: Record<string, Service> };
   const services = compose.services;
+
+  it("keeps the exporter's state on a named volume at the image's data directory", () => {
+    const final = stagesOf(read("Dockerfile")).at(-1) ?? [];
+    const volume = final.find((instruction) => instruction.keyword === "VOLUME")?.args;
+    const path = (JSON.parse(volume ?? "null") as string[])[0];
+    const named = (services.exporter?.volumes ?? []).find((v) => v.endsWith(`:${path}`));
+    expect(named).toBeDefined();
+    const name = named!.split(":")[0]!;
+    expect(name).toMatch(/^[a-z][a-z0-9-]*$/);
+    expect(Object.keys((compose as { volumes?: object }).volumes ?? {})).toContain(name);
+  });
 
   it("has the simulator, exporter, prometheus and grafana services", () => {
     expect(Object.keys(services).sort()).toEqual(["exporter", "grafana", "prometheus", "simulator"]);
@@ -271,9 +295,12 @@ const startExporter = async (
   args: string[],
   env: Record<string, string>,
 ): Promise<{ pid: number; stop(): Promise<void> }> => {
+  // The image's own state directory (ENV STORAGE_PATH), here one of the test's own.
+  const storage = mkdtempSync(join(tmpdir(), "avepoint-container-state-"));
+  onTestFinished(() => rmSync(storage, { recursive: true, force: true }));
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", STORAGE_PATH: storage, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const stop = (): Promise<void> =>

@@ -19,6 +19,7 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { z } from "zod";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -188,6 +189,22 @@ describe("the StatefulSet", () => {
     ]);
   });
 
+  it("keeps the state on a volume claim per shard, writable by the non-root user", () => {
+    const flag = container.args.find((arg: string) => arg.startsWith("--storage.path="));
+    expect(flag).toBeDefined();
+    const path = flag.slice("--storage.path=".length);
+    const mount = container.volumeMounts.find((m: Manifest) => m.mountPath === path);
+    expect(mount).toBeDefined();
+    expect(mount.readOnly).not.toBe(true);
+    const [claim, ...more] = statefulSet.spec.volumeClaimTemplates;
+    expect(more).toEqual([]);
+    expect(claim.metadata.name).toBe(mount.name);
+    expect(claim.spec.accessModes).toEqual(["ReadWriteOnce"]);
+    // Not also a pod volume: the claim template is the volume.
+    expect(pod.volumes.map((v: Manifest) => v.name)).not.toContain(mount.name);
+    expect(pod.securityContext.fsGroup).toBe(pod.securityContext.runAsGroup);
+  });
+
   it("runs on a read-only root file system without a service-account token", () => {
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -282,6 +299,58 @@ describe("Prometheus Operator objects", () => {
       .flatMap((name) => (parse(readFileSync(join(rulesDir, name), "utf8")) as { groups: unknown[] }).groups);
     expect(groups.length).toBeGreaterThan(0);
     expect(only("PrometheusRule").spec.groups).toEqual(groups);
+  });
+
+  /**
+   * The PrometheusRule spec as the Operator's CRD (monitoring.coreos.com_prometheusrules.yaml, v0.70
+   * and later) declares it, with unknown keys refused: the models package validates an older schema
+   * without `keep_firing_for` and lets unknown keys through, so a misspelt field would pass it.
+   */
+  const DURATION =
+    /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+  const duration = z.string().regex(DURATION);
+  const labels = z.record(z.string(), z.string());
+  const RULE = z.strictObject({
+    alert: z.string().optional(),
+    annotations: labels.optional(),
+    expr: z.union([z.string(), z.number().int()]),
+    for: duration.optional(),
+    keep_firing_for: duration.min(1).optional(),
+    labels: labels.optional(),
+    record: z.string().optional(),
+  });
+  const SPEC = z.strictObject({
+    groups: z.array(
+      z.strictObject({
+        name: z.string().min(1),
+        interval: duration.optional(),
+        limit: z.number().int().optional(),
+        partial_response_strategy: z.string().optional(),
+        query_offset: duration.optional(),
+        labels: labels.optional(),
+        rules: z.array(RULE),
+      }),
+    ),
+  });
+
+  it("uses no rule field the Operator's CRD does not know, and types keep_firing_for", () => {
+    const spec = only("PrometheusRule").spec;
+    expect(SPEC.safeParse(spec).error?.issues ?? []).toEqual([]);
+    const rules: { alert?: string }[] = spec.groups.flatMap((g: { rules: { alert?: string }[] }) => g.rules);
+    const alerts = rules.filter((r) => r.alert !== undefined);
+    expect(alerts.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a misspelt or mistyped rule field (the checks are real)", () => {
+    const misspelt = structuredClone(only("PrometheusRule").spec);
+    misspelt.groups[0].rules[0].keep_firing_fro = "10m";
+    expect(JSON.stringify(SPEC.safeParse(misspelt).error?.issues)).toContain("keep_firing_fro");
+    const mistyped = structuredClone(only("PrometheusRule").spec);
+    mistyped.groups[0].rules[0].keep_firing_for = 600;
+    expect(JSON.stringify(SPEC.safeParse(mistyped).error?.issues)).toContain("keep_firing_for");
+    const badDuration = structuredClone(only("PrometheusRule").spec);
+    badDuration.groups[0].rules[0].keep_firing_for = "15 minutes";
+    expect(SPEC.safeParse(badDuration).success).toBe(false);
   });
 
   it("is not stale: regenerating it changes nothing (npm run generate:deploy)", async () => {

@@ -64,6 +64,12 @@ const LABELS: Record<MetricKey, readonly string[]> = {
   buildInfo: ["version", "revision", "build_date", "node_version"],
   configReloadSuccess: [],
   configReloadTimestamp: [],
+  stateLastSave: [],
+  stateSaveDuration: [],
+  stateSize: [],
+  stateSaveFailures: ["reason"],
+  stateRestoredCustomers: [],
+  stateRestoreResult: ["result"],
 };
 const TARGET_LABELS = ["job", "instance"];
 const STATES = new Set<string>([...Object.values(SCAN_STATUS_NAMES), "unknown"]);

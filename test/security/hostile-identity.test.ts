@@ -47,6 +47,7 @@ const startExporter = async (identityUrl: string, argv: string[], env: Record<st
       `--avepoint.token-url=${identityUrl}/connect/token`,
       "--avepoint.client-id=demo-client",
       "--avepoint.max-retries=0",
+      "--storage.path=",
       ...argv,
     ],
     env,

@@ -27,6 +27,7 @@ export const serveWith = async (webConfigFile: string): Promise<WebServer> => {
       "--avepoint.rate-limit=2000",
       "--avepoint.adaptive-rate=false",
       `--web.config.file=${webConfigFile}`,
+      "--storage.path=",
     ],
     { AVEPOINT_CLIENT_SECRET: "demo-secret" },
     (path) => readFileSync(path, "utf8"),

@@ -47,6 +47,7 @@ const start = async (simulator: Simulator, argv: string[] = []): Promise<Running
         "--avepoint.client-id=demo-client",
         "--avepoint.adaptive-rate=false",
         `--config.file=${join(dir, "config.yml")}`,
+        "--storage.path=",
         ...argv,
       ],
       { AVEPOINT_CLIENT_SECRET_FILE: join(dir, "secret") },
