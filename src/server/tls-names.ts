@@ -2,6 +2,7 @@
  * Go's names for TLS versions, cipher suites and curves (as exporter-toolkit's web config uses them)
  * and what OpenSSL, under Node, calls the same things.
  */
+import { createSecureContext } from "node:tls";
 
 export const TLS_VERSIONS = {
   TLS10: "TLSv1",
@@ -51,10 +52,31 @@ export const INSECURE_CIPHER_SUITES: ReadonlySet<string> = new Set([
   "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
 ]);
 
-/** exporter-toolkit's curve names → OpenSSL group names (Node's `ecdhCurve`). */
+/**
+ * exporter-toolkit's curve names → OpenSSL group names (Node's `ecdhCurve`). X25519MLKEM768 (the hybrid
+ * post-quantum group of Go 1.24) exists in OpenSSL 3.5 and later only: see groupSupported.
+ */
 export const CURVES: Readonly<Record<string, string>> = {
   CurveP256: "P-256",
   CurveP384: "P-384",
   CurveP521: "P-521",
   X25519: "X25519",
+  X25519MLKEM768: "X25519MLKEM768",
+};
+
+const supported = new Map<string, boolean>();
+
+/** Whether this Node's OpenSSL offers the group (asked once per group). */
+export const groupSupported = (group: string): boolean => {
+  let known = supported.get(group);
+  if (known === undefined) {
+    try {
+      createSecureContext({ ecdhCurve: group });
+      known = true;
+    } catch {
+      known = false;
+    }
+    supported.set(group, known);
+  }
+  return known;
 };

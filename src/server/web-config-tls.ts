@@ -8,6 +8,7 @@ import { ConfigError } from "../errors.js";
 import {
   CIPHER_SUITES,
   CURVES,
+  groupSupported,
   INSECURE_CIPHER_SUITES,
   TLS_VERSIONS,
   type GoTlsVersion,
@@ -127,18 +128,32 @@ export const readTls = (
     ciphers = `${ciphers ?? "DEFAULT"}:@SECLEVEL=0`;
 
   let ecdhCurve: string | undefined;
-  if (tls.curve_preferences && tls.curve_preferences.length > 0)
-    ecdhCurve = tls.curve_preferences
-      .map(
-        (name) =>
-          CURVES[name] ??
-          fail(
-            path,
-            key("curve_preferences"),
-            `unknown curve "${name}"; valid: ${Object.keys(CURVES).join(", ")}`,
-          ),
-      )
-      .join(":");
+  if (tls.curve_preferences && tls.curve_preferences.length > 0) {
+    const groups = tls.curve_preferences.map(
+      (name) =>
+        CURVES[name] ??
+        fail(
+          path,
+          key("curve_preferences"),
+          `unknown curve "${name}"; valid: ${Object.keys(CURVES).join(", ")}`,
+        ),
+    );
+    // A curve the toolkit knows but this Node's OpenSSL lacks (X25519MLKEM768 before OpenSSL 3.5) is
+    // left out with a warning, as long as another one remains: the file loads as it does in the toolkit.
+    const usable = groups.filter((group) => groupSupported(group));
+    const lacking = tls.curve_preferences.filter((_, i) => !groupSupported(groups[i]!));
+    if (usable.length === 0)
+      fail(
+        path,
+        key("curve_preferences"),
+        `${lacking.join(", ")} not offered by this Node's OpenSSL ${process.versions.openssl}; add another curve`,
+      );
+    if (lacking.length > 0)
+      warn(
+        `${path}: ${key("curve_preferences")}: ${lacking.join(", ")} left out, not offered by this Node's OpenSSL ${process.versions.openssl}`,
+      );
+    ecdhCurve = usable.join(":");
+  }
 
   checkPem(path, { cert, certKey, key: privateKey, privateKeyKey, ca, caKey });
   const settings: TlsSettings = {

@@ -14,11 +14,12 @@ export interface Pki {
   write(name: string, text: string): string;
   /**
    * Self-signed certificate for 127.0.0.1 with an unencrypted PKCS#8 key: `<name>.cert.pem`, `<name>.key.pem`;
-   * `ca` makes it a CA that can sign client certificates.
+   * `ca` makes it a CA that can sign client certificates; `san` replaces its subject alternative names.
    */
   selfSigned(
     name: string,
     ca?: boolean,
+    san?: string,
   ): { certFile: string; keyFile: string; certPem: string; keyPem: string };
   /** The key re-written encrypted (AES-256) with `password`, as PKCS#8 or as traditional PKCS#1. */
   encryptKey(keyFile: string, out: string, password: string, format: "pkcs8" | "pkcs1"): string;
@@ -44,7 +45,7 @@ export const createPki = (): Pki => {
       writeFileSync(path(name), text);
       return path(name);
     },
-    selfSigned: (name, ca = false) => {
+    selfSigned: (name, ca = false, san = "IP:127.0.0.1") => {
       const certFile = path(`${name}.cert.pem`);
       const keyFile = path(`${name}.key.pem`);
       openssl([
@@ -62,7 +63,7 @@ export const createPki = (): Pki => {
         "-subj",
         `/CN=${name === "server" ? "127.0.0.1" : name}`,
         "-addext",
-        "subjectAltName=IP:127.0.0.1",
+        `subjectAltName=${san}`,
         ...(ca
           ? ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"]
           : []),
