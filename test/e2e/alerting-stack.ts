@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import type { Simulator } from "../../simulator/src/server.js";
@@ -30,13 +31,13 @@ interface RuleFile {
   groups: { interval?: string; rules: { for?: string; keep_firing_for?: string }[] }[];
 }
 
-const fastRules = (file: string): string => {
+const fastRules = (file: string, keepFiringFor: string): string => {
   const doc = parse(readFileSync(file, "utf8")) as RuleFile;
   for (const group of doc.groups) {
     if (group.interval !== undefined) group.interval = RULE_TIMINGS.groupInterval;
     for (const rule of group.rules) {
       if (rule.for !== undefined) rule.for = RULE_TIMINGS.for;
-      if (rule.keep_firing_for !== undefined) rule.keep_firing_for = RULE_TIMINGS.keepFiringFor;
+      if (rule.keep_firing_for !== undefined) rule.keep_firing_for = keepFiringFor;
     }
   }
   return stringify(doc);
@@ -82,8 +83,11 @@ export interface AlertingStack {
   readonly receiver: WebhookReceiver;
   /** host:port of the exporter, the `instance` of its alerts. */
   readonly target: string;
-  /** Stops the exporter and starts a new one on the same address, with `argv` added. */
-  restartExporter(argv?: readonly string[]): Promise<void>;
+  /**
+   * Stops the exporter (as on SIGTERM: the kept state, if any, is saved), waits `downtimeMs`, and
+   * starts a new one on the same address, with `argv` added to the stack's exporter arguments.
+   */
+  restartExporter(argv?: readonly string[], downtimeMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,9 +97,17 @@ export interface AlertingStack {
  */
 const EXPORTER_ARGS = ["--collect.timeout-offset=0.3s", "--avepoint.concurrency=1"];
 
+export interface AlertingStackOptions {
+  /** Added to the first exporter's arguments (not to a restarted one's: give those to restartExporter). */
+  readonly exporterArgs?: readonly string[];
+  /** Every `keep_firing_for:` of the rules; default RULE_TIMINGS.keepFiringFor. */
+  readonly keepFiringFor?: string;
+}
+
 export async function startAlertingStack(
   sim: Simulator,
   binaries: { prometheus: string; alertmanager: string },
+  options: AlertingStackOptions = {},
 ): Promise<AlertingStack> {
   const dir = mkdtempSync(join(tmpdir(), "avepoint-alerting-"));
   const closers: (() => Promise<void>)[] = [async () => rmSync(dir, { recursive: true, force: true })];
@@ -103,7 +115,7 @@ export async function startAlertingStack(
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
-    let exporter = await exporterFor(sim, EXPORTER_ARGS);
+    let exporter = await exporterFor(sim, [...EXPORTER_ARGS, ...(options.exporterArgs ?? [])]);
     closers.push(() => exporter.close());
     await exporter.app.listen({ host: "127.0.0.1", port: 0 });
     const port = (exporter.app.server.address() as AddressInfo).port;
@@ -124,7 +136,11 @@ export async function startAlertingStack(
     mkdirSync(join(dir, "rules"));
     const ruleDir = join(root, "prometheus/rules");
     const ruleFiles = readdirSync(ruleDir).filter((name) => name.endsWith(".yml"));
-    for (const name of ruleFiles) writeFileSync(join(dir, "rules", name), fastRules(join(ruleDir, name)));
+    for (const name of ruleFiles)
+      writeFileSync(
+        join(dir, "rules", name),
+        fastRules(join(ruleDir, name), options.keepFiringFor ?? RULE_TIMINGS.keepFiringFor),
+      );
     const prometheus = await startPrometheus(
       binaries.prometheus,
       dir,
@@ -151,8 +167,9 @@ export async function startAlertingStack(
       alertmanager,
       receiver,
       target,
-      restartExporter: async (argv = []) => {
+      restartExporter: async (argv = [], downtimeMs = 0) => {
         await exporter.close();
+        if (downtimeMs > 0) await sleep(downtimeMs);
         exporter = await exporterFor(sim, [...EXPORTER_ARGS, ...argv]);
         await exporter.app.listen({ host: "127.0.0.1", port });
       },

@@ -6,10 +6,15 @@
  * (a) failed scans: every firing AvePointScanFailed is notified, named, in one notification per customer;
  * (c) a fleet-wide scan failure: at most two pages (firing and resolved), none per profile;
  * inhibition: an outage-level alert mutes the collection alerts of the same exporter;
- * (b) an AvePoint outage: the outage is notified, nothing about single customers or profiles.
+ * (b) an AvePoint outage: the outage is notified, nothing about single customers or profiles;
+ * (d) a restart of the exporter with its state kept, during an incident: nothing notified.
  *
  * Without prometheus and prometheus-alertmanager on PATH this skips, unless REQUIRE_PROMETHEUS=1 (CI).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSimulator, type SimCustomer, type Simulator } from "../../simulator/src/server.js";
 import { alertmanagerBinary, type Notification } from "./alertmanager-server.js";
@@ -289,5 +294,144 @@ describe.skipIf(missing && !required)(
       );
       expect(fired).toEqual([]);
     }, 120_000);
+  },
+);
+
+/**
+ * (d) A restart during an incident notifies nobody. Timings, scaled from test/e2e/restart.test.ts
+ * (20 s down against keep_firing_for 30 s) to this stack: keep_firing_for 10 s, 4 s down. The
+ * series go stale at the first failed scrape, so keep_firing_for alone holds the alerts over the
+ * downtime; after it has run out only what the restarted exporter serves holds them. The restarted
+ * exporter collects at 0.5 requests/s and the failing scans are the last three customers of the
+ * listing: a clean start would reach them 40 s or more in, long after the check has ended, so the
+ * alerts stay firing only through the restored state. Alertmanager notifies within group_interval
+ * (2 s) of a change; the check runs keep_firing_for + group_interval + 4 s past the first scrape
+ * of the restarted exporter: about 10 s past the moment keep_firing_for runs out (11 s after the stop).
+ */
+const RESTART = {
+  keepFiringFor: 10_000,
+  downtime: 4_000,
+  groupInterval: 2_000,
+  margin: 4_000,
+  rate: "0.5",
+} as const;
+
+describe.skipIf(missing && !required)(
+  `a restart of the exporter with its state kept notifies nobody${missing ? " (skipped: not installed)" : ""}`,
+  () => {
+    let sim: Simulator;
+    let stack: AlertingStack | undefined;
+    let dir: string;
+    const failing: (readonly [string, string])[] = [];
+
+    beforeAll(async () => {
+      expect(missing, "REQUIRE_PROMETHEUS=1 but prometheus or prometheus-alertmanager is missing").toBe(
+        false,
+      );
+      expect(RESTART.downtime).toBeLessThan(RESTART.keepFiringFor);
+      sim = await startSimulator({ customers: CUSTOMERS, profilesPerCustomer: PROFILES, seed: 11 });
+      const customers = [...sim.customers()];
+      const fresh = new Date(Math.floor(Date.now() / 1000 - 600) * 1000).toISOString().replace(".000Z", "Z");
+      // The incident: the first scan profile of each of the last three customers of the listing failed
+      // (3 of 40 profiles: customers' problems, not a fleet-wide failure).
+      for (const [index, customer] of customers.entries())
+        for (const [n, profile] of sim.profiles(customer.id).entries()) {
+          const fails = index >= CUSTOMERS - 3 && n === 0;
+          if (fails) failing.push([customer.id, profile.profileId]);
+          sim.updateProfile(customer.id, profile.profileId, {
+            lastUpdateTime: fresh,
+            lastScanStatus: fails ? FAILED : FINISHED,
+          });
+        }
+      dir = mkdtempSync(join(tmpdir(), "avepoint-alerting-restart-"));
+      stack = await startAlertingStack(
+        sim,
+        { prometheus: prometheus as string, alertmanager: alertmanager as string },
+        {
+          exporterArgs: [`--storage.path=${join(dir, "state")}`],
+          keepFiringFor: `${RESTART.keepFiringFor / 1000}s`,
+        },
+      );
+    }, 60_000);
+
+    afterAll(async () => {
+      await stack?.close();
+      await sim?.close();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    }, 30_000);
+
+    const s = (): AlertingStack => stack as AlertingStack;
+    const withLogs = (message: string): string =>
+      `${message}\n--- notifications ---\n${JSON.stringify(s().receiver.received, null, 1)}` +
+      `\n--- alertmanager log ---\n${s().alertmanager.log().split("\n").slice(-40).join("\n")}` +
+      `\n--- exporter log ---\n${s().exporter.logs.slice(-20).join("\n")}`;
+    /** As in the cases above: AvePointExporterDown of the test's own scrape does not count. */
+    const since = (from: number): Notification[] =>
+      s()
+        .receiver.received.slice(from)
+        .map((n) => ({ ...n, alerts: n.alerts.filter((a) => a.labels.alertname !== "AvePointExporterDown") }))
+        .filter((n) => n.alerts.length > 0);
+    const failingKeys = (): string[] => failing.map(([c, p]) => `${c} ${p}`).sort();
+    /** The failed scans whose AvePointScanFailed is firing in Prometheus now. */
+    const firingInPrometheus = async (): Promise<string[]> =>
+      (await s().prometheus.alerts())
+        .filter((a) => a.labels.alertname === "AvePointScanFailed" && a.state === "firing")
+        .map((a) => `${a.labels.customer_id} ${a.labels.profile_id}`)
+        .sort();
+
+    it("(d) notifies nothing, firing or resolved, across a graceful restart during an incident", async () => {
+      // The incident is under way: every failed scan firing in Prometheus and notified.
+      await vi.waitFor(async () => {
+        const notified = since(0)
+          .flatMap((n) => n.alerts)
+          .filter((a) => a.status === "firing" && a.labels.alertname === "AvePointScanFailed")
+          .map((a) => `${a.labels.customer_id} ${a.labels.profile_id}`);
+        expect([...new Set(notified)].sort(), withLogs("the incident notified")).toEqual(failingKeys());
+        expect(await firingInPrometheus()).toEqual(failingKeys());
+      }, WAIT);
+      // Anything still on its way from the incident's start has arrived: nothing new for a group_interval.
+      let from = -1;
+      for (let i = 0; i < 20 && from !== s().receiver.received.length; i++) {
+        from = s().receiver.received.length;
+        await sleep(RESTART.groupInterval + 500);
+      }
+      expect(s().receiver.received.length, withLogs("notifications settled")).toBe(from);
+      expect(
+        since(0).filter((n) => n.status === "resolved"),
+        withLogs("nothing resolved yet"),
+      ).toEqual([]);
+
+      // The restart: stopped as on SIGTERM (the state is saved), down for a while, started again on the
+      // same address and state directory, collecting slowly.
+      const stopped = Date.now();
+      await s().restartExporter(
+        [`--storage.path=${join(dir, "state")}`, `--avepoint.rate-limit=${RESTART.rate}`],
+        RESTART.downtime,
+      );
+      const started = Date.now();
+      // Served again: Prometheus has scraped the restarted exporter.
+      await vi.waitFor(async () => {
+        const [target] = await s().prometheus.targets();
+        expect(target?.health).toBe("up");
+        expect(Date.parse((target as unknown as { lastScrape: string }).lastScrape)).toBeGreaterThan(started);
+      }, WAIT);
+      const watchUntil = Date.now() + RESTART.keepFiringFor + RESTART.groupInterval + RESTART.margin;
+      // Nothing arrives, and Prometheus keeps every failed scan firing, until well past keep_firing_for.
+      const problems: string[] = [];
+      while (Date.now() < watchUntil) {
+        const firing = await firingInPrometheus();
+        if (firing.join() !== failingKeys().join())
+          problems.push(
+            `${Math.round((Date.now() - stopped) / 1000)} s after the stop: firing ${firing.join(", ")}`,
+          );
+        await sleep(1000);
+      }
+      expect(since(from), withLogs("notified across the restart")).toEqual([]);
+      expect(problems, withLogs("AvePointScanFailed left the firing state")).toEqual([]);
+      expect(await firingInPrometheus()).toEqual(failingKeys());
+      // ... and it is the restored state that held them: the restarted exporter has not reached them.
+      const [restored] = await s().prometheus.query('avepoint_state_restore_result{result="restored"}');
+      expect(restored?.value[1], withLogs("state restored")).toBe("1");
+    }, 180_000);
   },
 );
