@@ -15,7 +15,7 @@ import { selectCustomers, type CustomerSelection } from "./collect/select.js";
 import type { Config } from "./config/config.js";
 import { createSelfMetrics, type SelfMetrics } from "./metrics/self.js";
 import { buildApp, type ReloadOutcome } from "./server/app.js";
-import type { WebConfig } from "./server/web-config.js";
+import type { WebConfig } from "./web-config/web-config.js";
 import { identityOf } from "./state/identity.js";
 import { StateKeeper, type RestoreResult } from "./state/keeper.js";
 

@@ -9,7 +9,7 @@ import { createExporter } from "./exporter.js";
 import { setHeapGrowth } from "./heap.js";
 import { createLogger } from "./log.js";
 import { createReloader, type Reloader } from "./reload.js";
-import { loadWebConfig } from "./server/web-config.js";
+import { loadWebConfig } from "./web-config/web-config.js";
 import { isStateLockError } from "./state/lock.js";
 import { listenAll, type Listening } from "./server/listen.js";
 import { REVISION, VERSION, versionText } from "./version.js";

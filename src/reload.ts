@@ -14,7 +14,7 @@ import { isConfigError } from "./errors.js";
 import type { Exporter } from "./exporter.js";
 import { addLoggerSecrets } from "./log.js";
 import type { ReloadOutcome } from "./server/app.js";
-import type { WebConfig } from "./server/web-config.js";
+import type { WebConfig } from "./web-config/web-config.js";
 
 export interface ReloaderDeps {
   /** The configuration as read now, from the same flags and environment as at start. */

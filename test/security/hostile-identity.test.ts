@@ -11,7 +11,7 @@ import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import { MIN_SECRET_FRAGMENT, secretsOf } from "../../src/config/secrets.js";
 import { createExporter } from "../../src/exporter.js";
 import { createLogger } from "../../src/log.js";
-import { createPki, type Pki } from "./helpers.js";
+import { createPki, type Pki } from "../helpers/pki.js";
 
 const CLIENT_SECRET = "cs-5e7b1d93-Echoed-Canary-Secret-Value";
 

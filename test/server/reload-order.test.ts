@@ -5,7 +5,7 @@ import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import type { Config } from "../../src/config/config.js";
 import { createSelfMetrics } from "../../src/metrics/self.js";
 import { createReloader } from "../../src/reload.js";
-import type { WebConfig } from "../../src/server/web-config.js";
+import type { WebConfig } from "../../src/web-config/web-config.js";
 
 const read = (secret: string): ParsedArgs =>
   parseConfig(["--avepoint.client-id=a"], { AVEPOINT_CLIENT_SECRET: secret }, () => "") as ParsedArgs;

@@ -13,7 +13,7 @@ import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import { createExporter, type Exporter } from "../../src/exporter.js";
 import { createLogger } from "../../src/log.js";
 import { createReloader, type Reloader } from "../../src/reload.js";
-import { loadWebConfig } from "../../src/server/web-config.js";
+import { loadWebConfig } from "../../src/web-config/web-config.js";
 import type { Simulator } from "../../simulator/src/server.js";
 import { parseExposition, series, value } from "../helpers/exposition.js";
 import { testSimulator } from "../helpers/exporter.js";
