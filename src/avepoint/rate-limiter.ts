@@ -66,10 +66,13 @@ export class RateLimiter {
   }
 
   /**
-   * Waits for the global pause and a rate token.
-   * @throws DeadlineError at once if the wait would end past the deadline (no sleep is wasted).
+   * Waits for the global pause and a rate token, for the request `endpoint` names.
+   * @throws DeadlineError at once if the wait would end past the deadline (no sleep is wasted), or
+   *   when the round's signal aborts the wait; `throttled` while an upstream pause holds requests.
    */
-  async acquire(ctx: CallContext): Promise<void> {
+  async acquire(ctx: CallContext, endpoint: string): Promise<void> {
+    const bound = (why: string): DeadlineError =>
+      new DeadlineError(`${endpoint}: ${why}`, this.pausedUntil > this.clock.now() ? "throttled" : "timeout");
     const start = this.clock.now();
     // Reserve a token now (the bucket may go negative): waiters are served in arrival order,
     // spaced at the rate from the end of any pause.
@@ -81,14 +84,14 @@ export class RateLimiter {
     const readyAt = from + rateWait;
     if (readyAt > ctx.deadline) {
       this.tokens += 1;
-      throw new DeadlineError("rate limit wait would pass the deadline");
+      throw bound("rate limit wait would pass the deadline");
     }
     if (rateWait > 0) this.rate.paced(start);
     if (readyAt <= start) return;
     const pacing = rateWait > 0 && this.pausedUntil <= start;
     if (pacing) this.startPacing(start);
     try {
-      await sleep(readyAt - start, ctx.signal);
+      await sleep(readyAt - start, ctx.signal, () => bound("aborted"));
     } catch (err) {
       this.tokens += 1;
       throw err;
@@ -98,7 +101,7 @@ export class RateLimiter {
     // A 429 elsewhere may have extended the pause while we slept.
     if (this.pausedUntil > this.clock.now()) {
       this.tokens += 1;
-      return this.acquire(ctx);
+      return this.acquire(ctx, endpoint);
     }
   }
 
