@@ -3,8 +3,7 @@ import type { Config, Credentials } from "./config.js";
 import { fieldValue, type AnyDeclaration, type SharedLine } from "./declaration.js";
 import { COMMAND_FLAGS, type CommandFlag } from "./command-flags.js";
 import { SETTINGS } from "./settings.js";
-
-const MASK = "<secret>";
+import { MASK } from "./setting-types.js";
 
 const maskedCredentials = (credentials: Credentials): string =>
   credentials.kind === "secret"
