@@ -4,7 +4,7 @@
  * got it. It keeps two clocks apart: wall-clock seconds under an upstream pause (AvePoint's refusal)
  * and wall-clock seconds during which requests waited for the exporter's own pacing.
  */
-import { AdaptiveRate } from "./adaptive-rate.js";
+import type { AdaptiveRate } from "./adaptive-rate.js";
 import { DeadlineError } from "../errors.js";
 import { sleep, systemClock, type CallContext, type Clock } from "./call-context.js";
 
@@ -17,14 +17,12 @@ export class RateLimiter {
   private waiting = 0;
   private pacingSince = 0;
   private pacingMsBefore = 0;
-  readonly rate: AdaptiveRate;
 
-  /** @param rate requests per second, or the adaptive rate to follow. */
+  /** @param rate the adaptive rate to follow (requests per second). */
   constructor(
-    rate: number | AdaptiveRate,
+    readonly rate: AdaptiveRate,
     private readonly clock: Clock = systemClock,
   ) {
-    this.rate = typeof rate === "number" ? new AdaptiveRate(rate, false) : rate;
     // The bucket holds one second's worth at the ceiling (at least one request).
     this.tokens = this.capacity;
     this.updatedAt = clock.now();
