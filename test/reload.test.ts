@@ -9,15 +9,15 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import bcrypt from "bcryptjs";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
-import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
-import { createExporter, type Exporter } from "../../src/exporter.js";
-import { createLogger } from "../../src/log.js";
-import { createReloader, type Reloader } from "../../src/reload.js";
-import { Secrets } from "../../src/config/secrets.js";
-import { loadWebConfig } from "../../src/web-config/web-config.js";
-import type { Simulator } from "../../simulator/src/server.js";
-import { parseExposition, series, value } from "../helpers/exposition.js";
-import { testSimulator } from "../helpers/exporter.js";
+import { parseConfig, type ParsedArgs } from "../src/config/parse.js";
+import { createExporter, type Exporter } from "../src/exporter.js";
+import { createLogger } from "../src/log.js";
+import { createReloader, type Reloader } from "../src/reload.js";
+import { Secrets } from "../src/config/secrets.js";
+import { loadWebConfig } from "../src/web-config/web-config.js";
+import type { Simulator } from "../simulator/src/server.js";
+import { parseExposition, series, value } from "./helpers/exposition.js";
+import { testSimulator } from "./helpers/exporter.js";
 
 let dir = "";
 beforeEach(() => {
