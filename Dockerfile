@@ -54,6 +54,6 @@ EXPOSE 10123
 # The exporter checks itself with its own configuration (flags, environment, config and web config
 # files, read from the running process): the listen address and TLS it really uses, not a fixed URL.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
-  CMD ["node", "dist/src/healthcheck.js"]
+  CMD ["node", "dist/src/healthcheck/main.js"]
 # node directly, not npm: SIGTERM reaches the process and it shuts down gracefully.
 ENTRYPOINT ["node", "dist/src/main.js"]

@@ -46,12 +46,15 @@ export default tseslint.config(
       ],
     },
   },
-  layer("config", ["avepoint", "collect", "metrics", "server"]),
-  layer("avepoint", ["collect", "metrics", "server"], true),
-  layer("collect", ["metrics", "server"]),
-  layer("state", ["metrics", "server"]),
-  layer("metrics", ["server"]),
-  layer("server", []),
+  layer("config", ["avepoint", "collect", "metrics", "server", "web-config", "healthcheck", "state"]),
+  layer("avepoint", ["collect", "metrics", "server", "web-config", "healthcheck"], true),
+  layer("collect", ["metrics", "server", "web-config", "healthcheck"]),
+  layer("state", ["metrics", "server", "web-config", "healthcheck"]),
+  layer("metrics", ["server", "web-config", "healthcheck"]),
+  layer("server", ["healthcheck"]),
+  // The exporter-toolkit web config reads only settings and errors; the health check stands apart.
+  layer("web-config", ["avepoint", "collect", "metrics", "server", "state", "healthcheck"]),
+  layer("healthcheck", ["avepoint", "collect", "metrics", "server", "state"]),
   // The product and the simulator are two packages: neither imports the other.
   { files: ["src/*.ts"], rules: { "no-restricted-imports": ["error", { patterns: [noSimulator] }] } },
   {

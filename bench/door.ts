@@ -12,7 +12,7 @@ import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { parseConfig, type ParsedArgs } from "../src/config/parse.js";
 import { createExporter, type Exporter } from "../src/exporter.js";
-import { loadWebConfig } from "../src/server/web-config.js";
+import { loadWebConfig } from "../src/web-config/web-config.js";
 import { startSimulatorProcess } from "./harness.js";
 
 const USER = "prometheus";

@@ -21,10 +21,10 @@ export type FailureReason = (typeof FAILURE_REASONS)[number];
 /**
  * Why an answer, or a part of one, was not used (the `reason` of avepoint_api_parse_errors_total):
  * `body` not JSON or not the flavor's schema, `record` a malformed row skipped, `duplicate` a row
- * whose ID was already seen, `link` a next link off the API's origin, `paging` pages past what the
+ * whose ID was already seen, `unsafe_link` a next link off the API's origin, `paging` pages past what the
  * list promised or past the cap, `too_large` an answer over --avepoint.max-response-size.
  */
-export const PARSE_PROBLEMS = ["body", "record", "duplicate", "link", "paging", "too_large"] as const;
+export const PARSE_PROBLEMS = ["body", "record", "duplicate", "unsafe_link", "paging", "too_large"] as const;
 export type ParseProblem = (typeof PARSE_PROBLEMS)[number];
 
 export class ExporterError extends Error {
@@ -45,10 +45,18 @@ export class ConfigError extends ExporterError {
   }
 }
 
-/** A wait would end past the deadline, or the deadline's signal aborted it. */
+/**
+ * The round's bound, not AvePoint, ended this: a wait for the rate or a Retry-After pause would have
+ * ended past the round's deadline, or the round's signal aborted a wait. Not an UpstreamError: the
+ * customer was not reached. Thrown by the rate limiter's wait and by every sleep, never re-wrapped.
+ */
 export class DeadlineError extends ExporterError {
   override name = "DeadlineError";
-  constructor(message = "deadline reached") {
+  /** @param reason what the request met last: throttled while an upstream pause held it, else timeout. */
+  constructor(
+    message = "deadline reached",
+    readonly reason: "timeout" | "throttled" = "timeout",
+  ) {
     super(message);
   }
 }
@@ -82,18 +90,6 @@ export class UpstreamHttpError extends UpstreamError {
   }
 }
 
-/**
- * The round's own deadline, not AvePoint, ended a request: a wait for the rate or a Retry-After
- * pause would have ended after it, or the round was over. The customer was not reached.
- */
-export class RoundDeadlineError extends UpstreamError {
-  override name = "RoundDeadlineError";
-  /** @param reason what the request met last (timeout or throttled when it never got an answer). */
-  constructor(message: string, reason: FailureReason, endpoint: string) {
-    super(message, reason, endpoint);
-  }
-}
-
 /** The identity service refused to issue a token (bad credentials, scope) or could not be reached. */
 export class AuthError extends UpstreamError {
   override name = "AuthError";
@@ -121,7 +117,7 @@ export class UpstreamLimitError extends UpstreamError {
   }
 
   get problem(): ParseProblem {
-    return this.reason === "unsafe_link" ? "link" : (this.reason as ParseProblem);
+    return this.reason as ParseProblem;
   }
 }
 
@@ -140,8 +136,8 @@ export const reasonForStatus = (status: number): FailureReason => {
  * is a name lookup, connection or reset failure; `tls` a handshake or certificate failure.
  */
 export const reasonOf = (err: unknown): FailureReason => {
-  if (isUpstreamError(err)) return err.reason;
-  if (isDeadlineError(err) || (err instanceof Error && err.name === "AbortError")) return "timeout";
+  if (isUpstreamError(err) || isDeadlineError(err)) return err.reason;
+  if (err instanceof Error && err.name === "AbortError") return "timeout";
   return "network";
 };
 
@@ -158,5 +154,3 @@ export const isAuthError = (err: unknown): err is AuthError => err instanceof Au
 export const isParseError = (err: unknown): err is ParseError => err instanceof ParseError;
 export const isUpstreamLimitError = (err: unknown): err is UpstreamLimitError =>
   err instanceof UpstreamLimitError;
-/** True for an error that the round's deadline caused, not AvePoint (see RoundDeadlineError). */
-export const isRoundDeadline = (err: unknown): err is RoundDeadlineError => err instanceof RoundDeadlineError;

@@ -4,7 +4,8 @@
  * main.ts, the tests and the benchmarks all build it this way.
  */
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
-import { redactor, secretsOf } from "./config/secrets.js";
+import { credentialsChanged } from "./config/changes.js";
+import { Secrets, secretsOf } from "./config/secrets.js";
 import { apiEndpoints, createAvePointApi } from "./avepoint/index.js";
 import { withProblemLog } from "./avepoint/problem-log.js";
 import { registerRateMetrics } from "./metrics/api-rate.js";
@@ -15,7 +16,7 @@ import { selectCustomers, type CustomerSelection } from "./collect/select.js";
 import type { Config } from "./config/config.js";
 import { createSelfMetrics, type SelfMetrics } from "./metrics/self.js";
 import { buildApp, type ReloadOutcome } from "./server/app.js";
-import type { WebConfig } from "./server/web-config.js";
+import type { WebConfig } from "./web-config/web-config.js";
 import { identityOf } from "./state/identity.js";
 import { StateKeeper, type RestoreResult } from "./state/keeper.js";
 
@@ -55,6 +56,11 @@ export interface ExporterOptions {
    * which must neither lock nor read it.
    */
   readonly state?: boolean;
+  /**
+   * The process's one holder of secrets, shared with its logger; the exporter adds the credentials of
+   * each reload to it. Default: a holder of the configuration's own.
+   */
+  readonly secrets?: Secrets;
 }
 
 /**
@@ -134,11 +140,11 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
   const web = options.web ?? null;
   // What reaches the landing page is scrubbed of the credentials, the rotated ones included: an
   // identity service or API that echoes them must not put them on `/`.
-  let secrets = secretsOf(config.avepoint.credentials, config.avepoint.clientId);
-  let redact = redactor(secrets);
+  const secrets = options.secrets ?? new Secrets();
+  secrets.add(secretsOf(config.avepoint.credentials, config.avepoint.clientId));
   const app = buildApp({
     rounds,
-    redact: (text) => redact(text),
+    redact: secrets.redact,
     selfRegistry: self.registry,
     version: options.version,
     telemetryPath: config.web.telemetryPath,
@@ -157,14 +163,12 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
     state: keeper,
     restored,
     checkReconfigure: (next) => {
-      if (JSON.stringify(next.avepoint.credentials) !== JSON.stringify(config.avepoint.credentials))
-        tokens.checkCredentials(next.avepoint.credentials);
+      if (credentialsChanged(config, next)) tokens.checkCredentials(next.avepoint.credentials);
     },
     reconfigure: (next) => {
-      if (JSON.stringify(next.avepoint.credentials) !== JSON.stringify(config.avepoint.credentials)) {
+      if (credentialsChanged(config, next)) {
         tokens.setCredentials(next.avepoint.credentials);
-        secrets = [...secrets, ...secretsOf(next.avepoint.credentials, next.avepoint.clientId)];
-        redact = redactor(secrets);
+        secrets.add(secretsOf(next.avepoint.credentials, next.avepoint.clientId));
       }
       current = selectionOf(next);
       keeper?.setIdentity(identityOf(next));

@@ -1,7 +1,7 @@
 /** The one logger: pino, JSON or logfmt, with credentials redacted wherever they might appear. */
 import { Writable } from "node:stream";
 import { pino, type Logger } from "pino";
-import { redactor } from "./config/secrets.js";
+import { REDACTED, Secrets } from "./config/secrets.js";
 
 export const REDACT_PATHS = [
   "authorization",
@@ -32,12 +32,6 @@ const logfmtValue = (value: unknown): string => {
     typeof value === "string" ? value : value instanceof Object ? JSON.stringify(value) : String(value);
   return LOGFMT_SAFE.test(text) ? text : JSON.stringify(text);
 };
-
-/**
- * Replaces any secret, any piece of one and any credential recognised by its shape: the last line of
- * defence behind pino's redact paths.
- */
-export const scrubber = (secrets: readonly string[]): ((text: string) => string) => redactor(secrets);
 
 /** pino's JSON lines → `ts=… level=… msg=… key=value` (logfmt, as Go exporters print). */
 export const logfmtStream = (
@@ -81,40 +75,28 @@ const jsonStream = (out: NodeJS.WritableStream, scrub: (text: string) => string)
     },
   });
 
-/** Secrets learnt after a logger was made (a reload's rotated client secret), by logger. */
-const extraSecrets = new WeakMap<Logger, (secrets: readonly string[]) => void>();
-
 /**
- * Makes the logger scrub these secrets too (the old ones stay scrubbed: they may still be quoted).
- * Child loggers share their root's output and are covered with it.
+ * @param secrets values that must never be printed, whatever field or message they end up in: every
+ *   line is cleaned of what the holder knows when it is written (the last line of defence behind pino's
+ *   redact paths), so that secrets a reload adds are cleaned from then on.
  */
-export const addLoggerSecrets = (logger: Logger, secrets: readonly string[]): void =>
-  extraSecrets.get(logger)?.(secrets);
-
-/** @param secrets values that must never be printed, whatever field or message they end up in. */
 export const createLogger = (
   options: { level: string; format: "logfmt" | "json" },
   out: NodeJS.WritableStream = process.stderr,
-  secrets: readonly string[] = [],
+  secrets: Secrets = new Secrets(),
 ): Logger => {
-  let known = [...secrets];
-  let scrub = scrubber(known);
-  const current = (text: string): string => scrub(text);
+  const current = secrets.redact;
   const logger = pino(
     {
       level: options.level,
       base: null,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
       serializers: {
         err: (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)),
       },
     },
     options.format === "json" ? jsonStream(out, current) : logfmtStream(out, current),
   );
-  extraSecrets.set(logger, (more) => {
-    known = [...new Set([...known, ...more])];
-    scrub = scrubber(known);
-  });
   return logger;
 };

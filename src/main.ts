@@ -3,22 +3,28 @@
 import type { Config } from "./config/config.js";
 import { describeConfig, helpText } from "./config/describe.js";
 import { parseConfig, type CliAction, type ParsedArgs } from "./config/parse.js";
-import { readLimitedFile, redactor, secretsOf, takeSecretFileWarnings } from "./config/secrets.js";
+import {
+  readLimitedFile,
+  Secrets,
+  secretsOf,
+  takeSecretFileWarnings,
+  unusableKeyMessage,
+} from "./config/secrets.js";
 import { isConfigError } from "./errors.js";
 import { createExporter } from "./exporter.js";
 import { setHeapGrowth } from "./heap.js";
 import { createLogger } from "./log.js";
 import { createReloader, type Reloader } from "./reload.js";
-import { loadWebConfig } from "./server/web-config.js";
+import { loadWebConfig } from "./web-config/web-config.js";
 import { isStateLockError } from "./state/lock.js";
 import { listenAll, type Listening } from "./server/listen.js";
 import { REVISION, VERSION, versionText } from "./version.js";
 
 /** Cleans the one line printed on failure; knows the configuration's secrets once it is read. */
-let redact = redactor([]);
+const secrets = new Secrets();
 
 const fail = (message: string): never => {
-  process.stderr.write(`avepoint-exporter: ${redact(message)}\n`);
+  process.stderr.write(`avepoint-exporter: ${secrets.redact(message)}\n`);
   process.exit(2);
 };
 
@@ -42,8 +48,7 @@ const main = async (): Promise<void> => {
     return;
   }
   const { config } = parsed;
-  let secrets = secretsOf(config.avepoint.credentials, config.avepoint.clientId);
-  redact = redactor(secrets);
+  secrets.add(secretsOf(config.avepoint.credentials, config.avepoint.clientId));
   setHeapGrowth(config.runtime.heapGrowthPercent);
   let web;
   try {
@@ -62,6 +67,7 @@ const main = async (): Promise<void> => {
       version: VERSION,
       web,
       logger: rootLogger,
+      secrets,
       state: !parsed.check,
       // As Prometheus: the lifecycle endpoint only when asked for (SIGHUP always reloads).
       ...(config.web.enableLifecycle
@@ -79,7 +85,7 @@ const main = async (): Promise<void> => {
     const detail = err instanceof Error ? (err.message.split("\n")[0] ?? "") : "unknown error";
     return fail(
       config.avepoint.credentials.kind === "certificate"
-        ? `config error: --avepoint.private-key-file: cannot use the certificate and key (${detail})`
+        ? `config error: ${unusableKeyMessage(detail)}`
         : `cannot start: ${detail}`,
     );
   }
@@ -96,10 +102,6 @@ const main = async (): Promise<void> => {
     exporter,
     web,
     logger: rootLogger,
-    onSecrets: (more) => {
-      secrets = [...new Set([...secrets, ...more])];
-      redact = redactor(secrets);
-    },
   });
 
   let listening: Listening | undefined;

@@ -9,12 +9,11 @@ import type { Logger } from "pino";
 import { compareConfigs } from "./config/changes.js";
 import type { Config } from "./config/config.js";
 import type { ParsedArgs } from "./config/parse.js";
-import { secretsOf, takeSecretFileWarnings } from "./config/secrets.js";
+import { takeSecretFileWarnings, unusableKeyMessage } from "./config/secrets.js";
 import { isConfigError } from "./errors.js";
 import type { Exporter } from "./exporter.js";
-import { addLoggerSecrets } from "./log.js";
 import type { ReloadOutcome } from "./server/app.js";
-import type { WebConfig } from "./server/web-config.js";
+import type { WebConfig } from "./web-config/web-config.js";
 
 export interface ReloaderDeps {
   /** The configuration as read now, from the same flags and environment as at start. */
@@ -24,8 +23,6 @@ export interface ReloaderDeps {
   readonly web: WebConfig | null;
   /** The root logger: its level is the one children follow. */
   readonly logger: Logger;
-  /** Told each new set of secrets (for the messages printed outside the logger). */
-  readonly onSecrets?: (secrets: readonly string[]) => void;
 }
 
 export interface Reloader {
@@ -78,7 +75,7 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
     } catch (err) {
       return {
         ok: false,
-        message: `--avepoint.private-key-file: cannot use the certificate and key (${oneLine(err)})`,
+        message: unusableKeyMessage(oneLine(err)),
       };
     }
     if (web) {
@@ -93,13 +90,8 @@ export const createReloader = (deps: ReloaderDeps): Reloader => {
     } catch (err) {
       return {
         ok: false,
-        message: `--avepoint.private-key-file: cannot use the certificate and key (${oneLine(err)})`,
+        message: unusableKeyMessage(oneLine(err)),
       };
-    }
-    if (changed.includes("credentials")) {
-      const secrets = secretsOf(next.avepoint.credentials, next.avepoint.clientId);
-      addLoggerSecrets(logger, secrets);
-      deps.onSecrets?.(secrets);
     }
     logger.level = next.log.level;
     running = next;

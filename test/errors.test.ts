@@ -6,13 +6,12 @@ import {
   isAuthError,
   isConfigError,
   isParseError,
-  isRoundDeadline,
+  isDeadlineError,
   isUpstreamError,
   isUpstreamHttpError,
   isUpstreamLimitError,
   ParseError,
   reasonOf,
-  RoundDeadlineError,
   UpstreamHttpError,
   UpstreamLimitError,
 } from "../src/errors.js";
@@ -28,10 +27,12 @@ describe("the error hierarchy", () => {
     expect(isAuthError(new AuthError("no"))).toBe(true);
     expect(isParseError(new ParseError("bad", "GET /x"))).toBe(true);
     expect(isUpstreamLimitError(new UpstreamLimitError("big", "too_large", "GET /x"))).toBe(true);
-    expect(isRoundDeadline(new RoundDeadlineError("late", "timeout", "GET /x"))).toBe(true);
-    expect(isRoundDeadline(new UpstreamHttpError(503, "GET /x"))).toBe(false);
+    expect(isDeadlineError(new DeadlineError("late", "throttled"))).toBe(true);
+    expect(isDeadlineError(new UpstreamHttpError(503, "GET /x"))).toBe(false);
+    // The round's bound is not AvePoint's doing.
+    expect(isUpstreamError(new DeadlineError("late"))).toBe(false);
     expect(isConfigError(new ConfigError("--a", "bad"))).toBe(true);
-    for (const guard of [isUpstreamError, isParseError, isConfigError, isRoundDeadline])
+    for (const guard of [isUpstreamError, isParseError, isConfigError, isDeadlineError])
       expect(guard(new Error("plain"))).toBe(false);
   });
 
@@ -43,13 +44,14 @@ describe("the error hierarchy", () => {
     [new UpstreamHttpError(502, "GET /x"), "http_5xx"],
     [new UpstreamLimitError("next link", "unsafe_link", "GET /x"), "unsafe_link"],
     [new DeadlineError(), "timeout"],
+    [new DeadlineError("GET /x: aborted", "throttled"), "throttled"],
     [new Error("socket hang up"), "network"],
   ])("gives %s the reason %s", (err, reason) => {
     expect(reasonOf(err)).toBe(reason);
   });
 
-  it("counts an unsafe link as a link problem and a paging limit as a paging one", () => {
-    expect(new UpstreamLimitError("x", "unsafe_link", "e").problem).toBe("link");
+  it("counts an unsafe link as an unsafe_link problem and a paging limit as a paging one", () => {
+    expect(new UpstreamLimitError("x", "unsafe_link", "e").problem).toBe("unsafe_link");
     expect(new UpstreamLimitError("x", "paging", "e").problem).toBe("paging");
   });
 });

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, scrubber } from "../src/log.js";
+import { redactor, Secrets } from "../src/config/secrets.js";
+import { createLogger } from "../src/log.js";
 
 const capture = () => {
   const lines: string[] = [];
@@ -18,7 +19,7 @@ describe("logging", () => {
     "writes %s with credentials redacted and secrets scrubbed",
     async (format) => {
       const { lines, out } = capture();
-      const logger = createLogger({ level: "debug", format }, out, ["hunter2-secret"]);
+      const logger = createLogger({ level: "debug", format }, out, new Secrets(["hunter2-secret"]));
       logger.info({ authorization: "Bearer abc.def", client_secret: "x" }, "request");
       logger.warn({ err: new Error("upstream said: bad client_secret=hunter2-secret") }, "failed");
       logger.warn(
@@ -49,7 +50,7 @@ describe("logging", () => {
     "%s: scrubs a secret cut short by an upstream, and tokens by their shape",
     async (format) => {
       const { lines, out } = capture();
-      const logger = createLogger({ level: "debug", format }, out, ["hunter2-secret-value"]);
+      const logger = createLogger({ level: "debug", format }, out, new Secrets(["hunter2-secret-value"]));
       logger.warn({ err: new Error("identity said: (bad secret hunter2-sec") }, "refused");
       logger.warn(
         { detail: "echoed Authorization: Bearer opaque-token-1234 and https://u:pw-1234@host/" },
@@ -67,8 +68,8 @@ describe("logging", () => {
   );
 
   it("leaves text alone without secrets, and ignores values too short to be secrets", () => {
-    expect(scrubber([])("a b c")).toBe("a b c");
-    expect(scrubber(["abc"])("abc abc")).toBe("abc abc");
-    expect(scrubber(["s3cr3t!"])("x s3cr3t! s3cr3t%21 y")).toBe("x [REDACTED] [REDACTED] y");
+    expect(redactor([])("a b c")).toBe("a b c");
+    expect(redactor(["abc"])("abc abc")).toBe("abc abc");
+    expect(redactor(["s3cr3t!"])("x s3cr3t! s3cr3t%21 y")).toBe("x [REDACTED] [REDACTED] y");
   });
 });

@@ -6,7 +6,7 @@ import { createPrivateKey, randomUUID, X509Certificate, type KeyObject } from "n
 import { SignJWT } from "jose";
 import type { Credentials } from "../config/config.js";
 import { clipRedacted, learnSecret, redactor, secretsOf } from "../config/secrets.js";
-import { AuthError, isRoundDeadline, isUpstreamError, UpstreamError } from "../errors.js";
+import { AuthError, isDeadlineError, isUpstreamError, UpstreamError } from "../errors.js";
 import type { Transport } from "./transport.js";
 import type { ApiObserver } from "./observer.js";
 import { systemClock, type CallContext, type Clock } from "./call-context.js";
@@ -70,7 +70,7 @@ export class TokenProvider implements TokenSource {
     if (this.refused?.signal === ctx.signal) return Promise.reject(this.refused.error);
     this.inflight ??= this.fetch(ctx)
       .catch((err: unknown) => {
-        if (!isRoundDeadline(err) && isUpstreamError(err) && err.reason !== "timeout")
+        if (isUpstreamError(err) && err.reason !== "timeout")
           this.refused = { error: err, signal: ctx.signal };
         throw err;
       })
@@ -115,7 +115,7 @@ export class TokenProvider implements TokenSource {
       );
     } catch (err) {
       // Running out of time is the collection's deadline, not a failure of the credentials.
-      if (isRoundDeadline(err) || (isUpstreamError(err) && err.reason === "timeout")) throw err;
+      if (isDeadlineError(err) || (isUpstreamError(err) && err.reason === "timeout")) throw err;
       this.options.observer.tokenRequest("failure");
       // No answer (name lookup, connection, TLS) or no usable one (5xx, too large) says nothing of the
       // credentials: the failure keeps its own reason, and only a refusal below is `auth`.

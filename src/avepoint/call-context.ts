@@ -13,16 +13,23 @@ export interface CallContext {
   readonly deadline: number;
 }
 
-/** Resolves after `ms`, rejects at once when the signal aborts. */
-export const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+/**
+ * Resolves after `ms`; rejects at once when the signal aborts, with the DeadlineError `aborted`
+ * makes (the caller says which request the bound ended and how).
+ */
+export const sleep = (
+  ms: number,
+  signal: AbortSignal,
+  aborted: () => DeadlineError = () => new DeadlineError("aborted"),
+): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal.aborted) {
-      reject(new DeadlineError("aborted"));
+      reject(aborted());
       return;
     }
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new DeadlineError("aborted"));
+      reject(aborted());
     };
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", onAbort);

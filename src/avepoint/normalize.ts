@@ -4,6 +4,7 @@
  * status as number or name. Throws ParseError for a record that cannot be read.
  */
 import { ParseError } from "../errors.js";
+import { DOT_SEGMENT } from "./path.js";
 import { SkippedList } from "./streamed-record.js";
 import { JOB_STATUS_NAMES, SCAN_STATUS_NAMES } from "./types.js";
 import type { Customer, DailyProfile, ProfileStatus, ScanProfile } from "./types.js";
@@ -71,7 +72,7 @@ const requiredId = (fields: Fields, endpoint: string, what: string, ...names: st
   // unreasonably long string is no ID.
   if (
     value.length > MAX_ID ||
-    /^(?:\.|%2e){1,2}$/i.test(value) ||
+    DOT_SEGMENT.test(value) ||
     /\p{Cs}/u.test(value) ||
     [...value].some((ch) => ch < " " || ch === "\u007f")
   )

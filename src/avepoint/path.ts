@@ -2,7 +2,7 @@
 import { ParseError } from "../errors.js";
 
 /** `.`, `..` and their percent-encoded spellings: URL parsers resolve all of them. */
-const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+export const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
 /**
  * One path segment for `id`.

@@ -4,7 +4,7 @@
  * got it. It keeps two clocks apart: wall-clock seconds under an upstream pause (AvePoint's refusal)
  * and wall-clock seconds during which requests waited for the exporter's own pacing.
  */
-import { AdaptiveRate } from "./adaptive-rate.js";
+import type { AdaptiveRate } from "./adaptive-rate.js";
 import { DeadlineError } from "../errors.js";
 import { sleep, systemClock, type CallContext, type Clock } from "./call-context.js";
 
@@ -17,14 +17,12 @@ export class RateLimiter {
   private waiting = 0;
   private pacingSince = 0;
   private pacingMsBefore = 0;
-  readonly rate: AdaptiveRate;
 
-  /** @param rate requests per second, or the adaptive rate to follow. */
+  /** @param rate the adaptive rate to follow (requests per second). */
   constructor(
-    rate: number | AdaptiveRate,
+    readonly rate: AdaptiveRate,
     private readonly clock: Clock = systemClock,
   ) {
-    this.rate = typeof rate === "number" ? new AdaptiveRate(rate, false) : rate;
     // The bucket holds one second's worth at the ceiling (at least one request).
     this.tokens = this.capacity;
     this.updatedAt = clock.now();
@@ -66,10 +64,13 @@ export class RateLimiter {
   }
 
   /**
-   * Waits for the global pause and a rate token.
-   * @throws DeadlineError at once if the wait would end past the deadline (no sleep is wasted).
+   * Waits for the global pause and a rate token, for the request `endpoint` names.
+   * @throws DeadlineError at once if the wait would end past the deadline (no sleep is wasted), or
+   *   when the round's signal aborts the wait; `throttled` while an upstream pause holds requests.
    */
-  async acquire(ctx: CallContext): Promise<void> {
+  async acquire(ctx: CallContext, endpoint: string): Promise<void> {
+    const bound = (why: string): DeadlineError =>
+      new DeadlineError(`${endpoint}: ${why}`, this.pausedUntil > this.clock.now() ? "throttled" : "timeout");
     const start = this.clock.now();
     // Reserve a token now (the bucket may go negative): waiters are served in arrival order,
     // spaced at the rate from the end of any pause.
@@ -81,14 +82,14 @@ export class RateLimiter {
     const readyAt = from + rateWait;
     if (readyAt > ctx.deadline) {
       this.tokens += 1;
-      throw new DeadlineError("rate limit wait would pass the deadline");
+      throw bound("rate limit wait would pass the deadline");
     }
     if (rateWait > 0) this.rate.paced(start);
     if (readyAt <= start) return;
     const pacing = rateWait > 0 && this.pausedUntil <= start;
     if (pacing) this.startPacing(start);
     try {
-      await sleep(readyAt - start, ctx.signal);
+      await sleep(readyAt - start, ctx.signal, () => bound("aborted"));
     } catch (err) {
       this.tokens += 1;
       throw err;
@@ -98,7 +99,7 @@ export class RateLimiter {
     // A 429 elsewhere may have extended the pause while we slept.
     if (this.pausedUntil > this.clock.now()) {
       this.tokens += 1;
-      return this.acquire(ctx);
+      return this.acquire(ctx, endpoint);
     }
   }
 

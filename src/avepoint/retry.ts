@@ -6,10 +6,10 @@ export type RetryReason = (typeof RETRY_REASONS)[number];
 
 /**
  * Why the transport may send a failed attempt again; null when it must not (3xx, 400, 403, 404, ...).
- * A 401 is null here too: a new token is the client's business (ApiClient.json), not a wait.
+ * A 401 is null here too: a new token is the client's business (ApiClient.json), not a wait; a 429 never
+ * comes here: the transport takes it as a refusal that pauses every request.
  */
 export const retryReasonForStatus = (status: number): RetryReason | null => {
-  if (status === 429) return "429";
   if (status >= 500) return "5xx";
   return null;
 };

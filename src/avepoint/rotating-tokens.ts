@@ -26,11 +26,6 @@ export class RotatingTokens implements TokenSource {
   }
 
   /**
-   * From now on tokens are fetched with these credentials; the token at hand, got with the old ones,
-   * is not used again, so that new credentials are proven at the next request.
-   * @throws Error when a certificate's private key cannot be read; the old credentials stay then.
-   */
-  /**
    * Whether these credentials could be used, without using them (a reload checks everything before
    * it applies anything).
    * @throws Error when a certificate's private key cannot be read.
@@ -39,6 +34,11 @@ export class RotatingTokens implements TokenSource {
     new TokenProvider(this.transport, { ...this.options, credentials });
   }
 
+  /**
+   * From now on tokens are fetched with these credentials; the token at hand, got with the old ones,
+   * is not used again, so that new credentials are proven at the next request.
+   * @throws Error when a certificate's private key cannot be read; the old credentials stay then.
+   */
   setCredentials(credentials: Credentials): void {
     const options = { ...this.options, credentials };
     this.provider = new TokenProvider(this.transport, options);

@@ -9,12 +9,11 @@ import { Readable } from "node:stream";
 import axios, { type AxiosAdapter, type AxiosInstance } from "axios";
 import pLimit, { type LimitFunction } from "p-limit";
 import {
-  RoundDeadlineError,
+  DeadlineError,
   UpstreamError,
   UpstreamHttpError,
   UpstreamLimitError,
   type FailureReason,
-  isDeadlineError,
   isParseError,
   isUpstreamLimitError,
 } from "../errors.js";
@@ -151,7 +150,7 @@ export class Transport {
       // process then never exceeds the rate, and at most `concurrency` requests wait on the limiter.
       let sentAt = 0;
       const result = await this.limit(async () => {
-        await this.acquire(request.endpoint, ctx);
+        await this.limiter.acquire(ctx, request.endpoint);
         sentAt = this.clock.now();
         return this.attempt(request, ctx);
       });
@@ -165,10 +164,9 @@ export class Transport {
         this.observer.throttled(request.endpoint);
         if (ctx.signal.aborted) throw this.deadlineReached(request.endpoint);
         if (now + waitMs > ctx.deadline)
-          throw new RoundDeadlineError(
+          throw new DeadlineError(
             `${request.endpoint}: throttled; the pause would pass the deadline`,
             "throttled",
-            request.endpoint,
           );
         this.observer.retry(request.endpoint, "429");
         continue;
@@ -186,11 +184,7 @@ export class Transport {
       if (now + waitMs > ctx.deadline)
         throw this.failure(request.endpoint, result, " (a retry would pass the round's deadline)");
       this.observer.retry(request.endpoint, retry);
-      try {
-        await sleep(waitMs, ctx.signal);
-      } catch {
-        throw this.deadlineReached(request.endpoint);
-      }
+      await sleep(waitMs, ctx.signal, () => this.deadlineReached(request.endpoint));
     }
   }
 
@@ -210,8 +204,8 @@ export class Transport {
     return capMs;
   }
 
-  private deadlineReached(endpoint: string): RoundDeadlineError {
-    return new RoundDeadlineError(`${endpoint}: deadline reached`, "timeout", endpoint);
+  private deadlineReached(endpoint: string): DeadlineError {
+    return new DeadlineError(`${endpoint}: deadline reached`);
   }
 
   /** Closes idle keep-alive sockets (at shutdown and in tests). */
@@ -220,16 +214,6 @@ export class Transport {
       HttpAgent | undefined
     )[])
       agent?.destroy();
-  }
-
-  private async acquire(endpoint: string, ctx: CallContext): Promise<void> {
-    try {
-      await this.limiter.acquire(ctx);
-    } catch (err) {
-      const throttled = this.limiter.pausedUntilMs > this.clock.now();
-      const why = isDeadlineError(err) ? err.message : "aborted";
-      throw new RoundDeadlineError(`${endpoint}: ${why}`, throttled ? "throttled" : "timeout", endpoint);
-    }
   }
 
   private failure(endpoint: string, result: Attempt, suffix = ""): UpstreamError {

@@ -4,9 +4,9 @@
  */
 import type { CallContext, PartnerApi } from "../avepoint/index.js";
 import type { Customer } from "../avepoint/types.js";
-import { isRoundDeadline, reasonOf, type FailureReason } from "../errors.js";
+import { isDeadlineError, reasonOf, type FailureReason } from "../errors.js";
 import { StalestFirst } from "./stalest-first.js";
-import type { CustomerResult, Outcome } from "./view.js";
+import type { CustomerResult, Failure, Outcome } from "./view.js";
 
 export interface CollectOptions {
   /** The round's signal and deadline: every request of the round carries them. */
@@ -64,14 +64,35 @@ const failureOf = (err: unknown): { reason: FailureReason; message: string } => 
 const OUT_OF_TIME = new Set<FailureReason>(["timeout", "throttled"]);
 
 /**
- * Whether the round's bound, not the upstream, ended this attempt: the client refused to wait past
- * the round's deadline (its rate limiter or a Retry-After pause would have ended after it;
- * `collectCustomer` gives null), the round's signal aborted, or it ran out of time in the closing
- * window. A request that got no answer within --avepoint.request-timeout, or a failed request with no
- * time left for its retry, is a real failure.
+ * The round's bound and its closing window, in one place: from `closingAt` on (or once the round's
+ * signal aborts) no customer is started, and an attempt that ran out of time then was ended by the
+ * bound, not the upstream. A request that got no answer within --avepoint.request-timeout before the
+ * closing window, or a failed request with no time left for its retry, is a real failure.
  */
-const cutByBound = (result: CustomerResult, ctx: CallContext, now: number, closingAt: number): boolean =>
-  !result.ok && (ctx.signal.aborted || (OUT_OF_TIME.has(result.reason) && now >= closingAt));
+class Bound {
+  constructor(
+    readonly ctx: CallContext,
+    private readonly closingAt: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** No customer starts any more. */
+  get closed(): boolean {
+    return this.ctx.signal.aborted || this.now() >= this.closingAt;
+  }
+
+  /** Whether this failure is the bound's doing. */
+  ended(failure: Failure): boolean {
+    return this.ctx.signal.aborted || (OUT_OF_TIME.has(failure.reason) && this.now() >= this.closingAt);
+  }
+}
+
+/** How one customer's attempt ended: collected, failed with a reason, or not reached (the bound ended it). */
+export type Attempt =
+  | { readonly kind: "collected" | "failed"; readonly result: CustomerResult }
+  | { readonly kind: "not_reached" };
+
+const NOT_REACHED: Attempt = { kind: "not_reached" };
 
 /** A one-shot wake-up for workers waiting on the next page (or the end of the listing). */
 class Wakeup {
@@ -94,10 +115,9 @@ class Wakeup {
 export const collect = async (api: PartnerApi, options: CollectOptions): Promise<CollectSummary> => {
   const { ctx } = options;
   const now = options.now ?? Date.now;
-  const closingAt = options.closingAt ?? ctx.deadline;
+  const bound = new Bound(ctx, options.closingAt ?? ctx.deadline, now);
   const accept = options.accept ?? (() => true);
   const queue = new StalestFirst<Customer>(options.priority ?? (() => 0));
-  const seen = new Set<string>();
   const listed: Customer[] = [];
   const arrival = new Wakeup();
   let listing: Outcome | null = null;
@@ -109,11 +129,8 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   const listingDone = api
     .listCustomers(ctx, (page) => {
-      const fresh = page.filter((customer) => {
-        if (seen.has(customer.id) || !accept(customer)) return false;
-        seen.add(customer.id);
-        return true;
-      });
+      // The flavor hands each customer over once (a repeated row is its `duplicate` problem).
+      const fresh = page.filter((customer) => accept(customer));
       if (fresh.length === 0) return;
       listed.push(...fresh);
       options.onListed?.(fresh);
@@ -130,7 +147,7 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
       arrival.wake();
     });
 
-  const closing = (): boolean => cut || ctx.signal.aborted || now() >= closingAt;
+  const closing = (): boolean => cut || bound.closed;
   const worker = async (): Promise<void> => {
     while (!closing()) {
       const customer = queue.pop();
@@ -139,12 +156,12 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
         await arrival.wait();
         continue;
       }
-      const result = await collectCustomer(api, customer, ctx);
-      if (result === null || cutByBound(result, ctx, now(), closingAt)) {
-        // Not the upstream's doing: the round's bound ended it. It counts as not reached.
+      const attempt = await attemptCustomer(api, customer, bound);
+      if (attempt.kind === "not_reached") {
         cut = true;
         continue;
       }
+      const { result } = attempt;
       attempted++;
       options.onResult(result);
       if (options.halt?.(result) === true) halted = cut = true;
@@ -165,19 +182,18 @@ export const collect = async (api: PartnerApi, options: CollectOptions): Promise
   };
 };
 
-/**
- * One customer: its complete profiles as the flavor reads them; null when the round's deadline, not
- * AvePoint, ended the attempt (the customer was not reached).
- */
-export const collectCustomer = async (
-  api: PartnerApi,
-  customer: Customer,
-  ctx: CallContext,
-): Promise<CustomerResult | null> => {
+/** One customer: its complete profiles as the flavor reads them, its failure, or not reached. */
+const attemptCustomer = async (api: PartnerApi, customer: Customer, bound: Bound): Promise<Attempt> => {
   try {
-    return { ok: true, customer, profiles: await api.profiles(customer.id, ctx) };
+    return {
+      kind: "collected",
+      result: { ok: true, customer, profiles: await api.profiles(customer.id, bound.ctx) },
+    };
   } catch (err) {
-    if (isRoundDeadline(err)) return null;
-    return { ok: false, customer, ...failureOf(err) };
+    if (isDeadlineError(err)) return NOT_REACHED;
+    const failure = failureOf(err);
+    return bound.ended(failure)
+      ? NOT_REACHED
+      : { kind: "failed", result: { ok: false, customer, ...failure } };
   }
 };

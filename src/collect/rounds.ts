@@ -155,10 +155,6 @@ export class Rounds {
     return true;
   }
 
-  get isRunning(): boolean {
-    return this.running !== null;
-  }
-
   /** What a scrape would be served now; starts nothing. */
   view(): View {
     const running = this.running;

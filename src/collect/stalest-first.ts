@@ -14,10 +14,6 @@ export class StalestFirst<T> {
   /** `priority` is read once per item, when it is pushed. */
   constructor(private readonly priority: (item: T) => number) {}
 
-  get size(): number {
-    return this.entries.length;
-  }
-
   push(items: readonly T[]): void {
     for (const item of items) this.entries.push({ item, key: this.priority(item), seq: this.seq++ });
     this.sorted = false;

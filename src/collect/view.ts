@@ -13,8 +13,6 @@ export interface Failure {
 /** How an attempt ended: one type for the listing and for each customer. */
 export type Outcome = { readonly ok: true } | ({ readonly ok: false } & Failure);
 
-export const OK: Outcome = { ok: true };
-
 /** One customer's attempt in a round. */
 export type CustomerResult =
   | { readonly ok: true; readonly customer: Customer; readonly profiles: readonly Profile[] }

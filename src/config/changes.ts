@@ -44,9 +44,16 @@ export interface ConfigChanges {
   readonly needRestart: readonly string[];
 }
 
+/** Whether two settings' values (plain data: strings, numbers, arrays, records) are the same. */
+const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Whether a reload changes the credentials (secret or certificate, key and password). */
+export const credentialsChanged = (running: Config, next: Config): boolean =>
+  !sameValue(running.avepoint.credentials, next.avepoint.credentials);
+
 export const compareConfigs = (running: Config, next: Config): ConfigChanges => {
-  const changed = WATCHED.filter(
-    ({ value }) => JSON.stringify(value(running)) !== JSON.stringify(value(next)),
-  ).map(({ name }) => name);
+  const changed = WATCHED.filter(({ value }) => !sameValue(value(running), value(next))).map(
+    ({ name }) => name,
+  );
   return { changed, needRestart: changed.filter((name) => !RELOADABLE.has(name)) };
 };

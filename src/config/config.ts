@@ -1,4 +1,9 @@
-/** The API generations the exporter speaks (avepoint-api §5). */
+/**
+ * The validated configuration's types (Config and the values it is made of); settings.ts declares the
+ * settings that fill it, and parse.ts builds it.
+ */
+
+/** The API generations the exporter speaks. */
 export const API_FLAVORS = ["v3", "modern", "v3-batch"] as const;
 export type ApiFlavor = (typeof API_FLAVORS)[number];
 

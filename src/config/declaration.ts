@@ -3,7 +3,9 @@
  * Parsing, validation, --help, --config.check and reload's change detection read nothing else.
  */
 import type { Config } from "./config.js";
-import type { SharedLine } from "./describe.js";
+
+/** The --config.check lines that show several settings at once; describe.ts writes each. */
+export type SharedLine = "credentials" | "shard" | "log";
 
 export type ReadFile = (path: string) => string;
 

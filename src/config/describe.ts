@@ -1,10 +1,9 @@
 /** --config.check output and --help text, both from the setting declarations; secrets masked. */
 import type { Config, Credentials } from "./config.js";
-import { fieldValue, type AnyDeclaration } from "./declaration.js";
+import { fieldValue, type AnyDeclaration, type SharedLine } from "./declaration.js";
 import { COMMAND_FLAGS, type CommandFlag } from "./command-flags.js";
 import { SETTINGS } from "./settings.js";
-
-const MASK = "<secret>";
+import { MASK } from "./setting-types.js";
 
 const maskedCredentials = (credentials: Credentials): string =>
   credentials.kind === "secret"
@@ -12,13 +11,11 @@ const maskedCredentials = (credentials: Credentials): string =>
     : `certificate (private key ${MASK}${credentials.privateKeyPassword === null ? "" : `, password ${MASK}`})`;
 
 /** --config.check lines that show several settings at once, by name. */
-const SHARED_LINES = {
+const SHARED_LINES: Readonly<Record<SharedLine, (c: Config) => string>> = {
   credentials: (c: Config) => maskedCredentials(c.avepoint.credentials),
   shard: (c: Config) => `${c.shard.index} of ${c.shard.total}`,
   log: (c: Config) => `${c.log.level} ${c.log.format}`,
-} as const;
-
-export type SharedLine = keyof typeof SHARED_LINES;
+};
 
 interface CheckLine {
   readonly name: string;

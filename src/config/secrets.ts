@@ -190,6 +190,33 @@ export const redactor = (secrets: readonly string[]): ((text: string) => string)
  * At most `max` characters of `text` (plus an ellipsis when cut), redacted before the cut and again
  * after it, so that neither a whole secret nor a piece of one split by the cut gets through.
  */
+/**
+ * The one holder of the values this process must never print, shared by the composition root, the
+ * logger and the exporter: a reload's new credentials are added here once and every redaction follows
+ * (the old ones stay redacted: they may still be quoted).
+ */
+export class Secrets {
+  private known: string[];
+  private current: (text: string) => string;
+
+  constructor(secrets: readonly string[] = []) {
+    this.known = [...new Set(secrets)];
+    this.current = redactor(this.known);
+  }
+
+  add(more: readonly string[]): void {
+    this.known = [...new Set([...this.known, ...more])];
+    this.current = redactor(this.known);
+  }
+
+  /** The text cleaned of every secret known now (see `redactor`). */
+  readonly redact = (text: string): string => this.current(text);
+}
+
+/** Why a certificate credential cannot be used: one line naming the setting. */
+export const unusableKeyMessage = (detail: string): string =>
+  `--avepoint.private-key-file: cannot use the certificate and key (${detail})`;
+
 export const clipRedacted = (text: string, max: number, redact: (text: string) => string): string => {
   const clean = redact(text);
   return clean.length <= max ? clean : `${redact(clean.slice(0, max))}…`;

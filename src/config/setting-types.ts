@@ -10,7 +10,8 @@ import {
   redactUrlCredentials,
 } from "./secrets.js";
 
-const MASK = "<secret>";
+/** How a secret setting is shown by --config.check. */
+export const MASK = "<secret>";
 
 /** The most of a rejected value an error message quotes: enough to recognise it, never a whole paste. */
 export const QUOTE_MAX = 16;

@@ -139,7 +139,7 @@ export const METRICS = {
   },
   apiParseErrors: {
     name: "avepoint_api_parse_errors_total",
-    help: "AvePoint answers or rows not used, by endpoint template and reason (body, record, duplicate, link, paging, too_large; see docs/metrics.md).",
+    help: "AvePoint answers or rows not used, by endpoint template and reason (body, record, duplicate, unsafe_link, paging, too_large; see docs/metrics.md).",
   },
   apiReportReadBytes: {
     name: "avepoint_api_report_read_bytes_total",

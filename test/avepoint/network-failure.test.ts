@@ -12,7 +12,7 @@ import { networkFailure } from "../../src/avepoint/network-error.js";
 import type { ApiObserver } from "../../src/avepoint/observer.js";
 import { Transport } from "../../src/avepoint/transport.js";
 import { isAuthError, isUpstreamError, reasonOf, type UpstreamError } from "../../src/errors.js";
-import { createPki, type Pki } from "../security/helpers.js";
+import { createPki, type Pki } from "../helpers/pki.js";
 
 const SECRET = "n3twork-Secret-value";
 

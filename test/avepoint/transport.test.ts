@@ -3,9 +3,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Transport } from "../../src/avepoint/transport.js";
 import { type ApiObserver } from "../../src/avepoint/observer.js";
 import { RateLimiter } from "../../src/avepoint/rate-limiter.js";
+import { AdaptiveRate } from "../../src/avepoint/adaptive-rate.js";
 import { backoffDelayMs, parseRetryAfterMs } from "../../src/avepoint/retry.js";
 import type { CallContext } from "../../src/avepoint/call-context.js";
-import { RoundDeadlineError } from "../../src/errors.js";
+import { DeadlineError, isUpstreamError } from "../../src/errors.js";
 
 type Answer = { status: number; headers?: Record<string, string>; body?: string } | "network";
 
@@ -247,8 +248,9 @@ describe("retry policy", () => {
     const t0 = Date.now();
     const done = transport(net.adapter, observer().api).send(get("http://h/a"), ctx(10_000));
     // The round's deadline, not AvePoint, ended it: the customer counts as not reached.
-    await expect(done).rejects.toBeInstanceOf(RoundDeadlineError);
+    await expect(done).rejects.toBeInstanceOf(DeadlineError);
     await expect(done).rejects.toMatchObject({ reason: "throttled" });
+    expect(isUpstreamError(await done.catch((err: unknown) => err))).toBe(false);
     expect(Date.now() - t0).toBe(0);
     expect(net.attempts).toHaveLength(1);
   });
@@ -268,11 +270,11 @@ describe("retry policy", () => {
 
 describe("rate limiter", () => {
   it("lets a burst of one second's worth through, then spaces requests at the rate", async () => {
-    const limiter = new RateLimiter(2);
+    const limiter = new RateLimiter(new AdaptiveRate(2, false));
     const times: number[] = [];
     const t0 = Date.now();
     const all = Array.from({ length: 5 }, () =>
-      limiter.acquire(ctx()).then(() => times.push(Date.now() - t0)),
+      limiter.acquire(ctx(), "GET /x").then(() => times.push(Date.now() - t0)),
     );
     await vi.runAllTimersAsync();
     await Promise.all(all);
@@ -283,7 +285,7 @@ describe("rate limiter", () => {
   });
 
   it("counts overlapping pauses once, as wall-clock time", async () => {
-    const limiter = new RateLimiter(10);
+    const limiter = new RateLimiter(new AdaptiveRate(10, false));
     const t0 = Date.now();
     limiter.pause(t0 + 2000);
     await vi.advanceTimersByTimeAsync(1000);
@@ -296,17 +298,17 @@ describe("rate limiter", () => {
   });
 
   it("refuses at once a wait that would end past the deadline", async () => {
-    const limiter = new RateLimiter(1);
-    await limiter.acquire(ctx());
+    const limiter = new RateLimiter(new AdaptiveRate(1, false));
+    await limiter.acquire(ctx(), "GET /x");
     limiter.pause(Date.now() + 5000);
-    await expect(limiter.acquire(ctx(1000))).rejects.toThrow(/deadline/);
+    await expect(limiter.acquire(ctx(1000), "GET /x")).rejects.toThrow(/deadline/);
   });
 
   it("stops waiting when the collection is aborted", async () => {
-    const limiter = new RateLimiter(1);
+    const limiter = new RateLimiter(new AdaptiveRate(1, false));
     limiter.pause(Date.now() + 5000);
     const controller = new AbortController();
-    const waiting = limiter.acquire({ signal: controller.signal, deadline: Date.now() + 60_000 });
+    const waiting = limiter.acquire({ signal: controller.signal, deadline: Date.now() + 60_000 }, "GET /x");
     const result = expect(waiting).rejects.toThrow();
     controller.abort();
     await result;
@@ -322,12 +324,12 @@ describe("after a 429 pause", () => {
   });
 
   it("resumes at the rate, not with a burst of every waiting request", async () => {
-    const limiter = new RateLimiter(10);
+    const limiter = new RateLimiter(new AdaptiveRate(10, false));
     const t0 = Date.now();
     limiter.pause(t0 + 1000);
     const times: number[] = [];
     const all = Array.from({ length: 4 }, () =>
-      limiter.acquire(ctx()).then(() => times.push(Date.now() - t0)),
+      limiter.acquire(ctx(), "GET /x").then(() => times.push(Date.now() - t0)),
     );
     await vi.runAllTimersAsync();
     await Promise.all(all);

@@ -1,7 +1,7 @@
 /** A PartnerApi in memory for collect and rounds tests: every call takes `latencyMs` of (fake) time. */
 import type { CallContext, PartnerApi } from "../../src/avepoint/index.js";
 import type { Customer, DailyProfile } from "../../src/avepoint/types.js";
-import { RoundDeadlineError, UpstreamHttpError } from "../../src/errors.js";
+import { DeadlineError, UpstreamHttpError } from "../../src/errors.js";
 import { customer, dailyProfile } from "../helpers/records.js";
 
 export { customer, dailyProfile };
@@ -24,10 +24,10 @@ export interface FakeApi extends PartnerApi {
 const wait = (ms: number, ctx: CallContext): Promise<void> =>
   new Promise((resolve, reject) => {
     // As the real client: a wait the round's deadline ends is the round's doing, not AvePoint's.
-    if (ctx.signal.aborted) return reject(new RoundDeadlineError("deadline reached", "timeout", "fake"));
+    if (ctx.signal.aborted) return reject(new DeadlineError("deadline reached"));
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new RoundDeadlineError("deadline reached", "timeout", "fake"));
+      reject(new DeadlineError("deadline reached"));
     };
     const timer = setTimeout(() => {
       ctx.signal.removeEventListener("abort", onAbort);

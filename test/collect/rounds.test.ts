@@ -244,7 +244,7 @@ describe("rounds", () => {
     api.listingFailsAfter = null;
     rounds.start();
     await vi.advanceTimersByTimeAsync(150);
-    expect(rounds.isRunning).toBe(true);
+    expect(rounds.view().round.running).toBe(true);
     expect(rounds.ready).toBe(true);
     await vi.runAllTimersAsync();
   });
@@ -292,7 +292,7 @@ describe("rounds", () => {
     rounds.stop();
     await vi.runAllTimersAsync();
     await rounds.idle();
-    expect(rounds.isRunning).toBe(false);
+    expect(rounds.view().round.running).toBe(false);
     expect(rounds.start()).toBe(false);
     expect(ended).toEqual([]);
   });

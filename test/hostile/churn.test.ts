@@ -3,7 +3,7 @@
  * go with it, in every family, so the exposition is bounded by the current list, not by history.
  */
 import { describe, expect, it } from "vitest";
-import { seriesCount } from "./exposition-check.js";
+import { seriesCount } from "../helpers/exposition-check.js";
 import {
   customerIdsIn,
   errorsOf,

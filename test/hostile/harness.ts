@@ -6,7 +6,7 @@ import { expect, onTestFinished } from "vitest";
 import type { Simulator } from "../../simulator/src/types.js";
 import { exporterFor, SECRET, type TestExporter } from "../helpers/exporter.js";
 import { series, value, type Sample } from "../helpers/exposition.js";
-import { expositionProblems } from "./exposition-check.js";
+import { expositionProblems } from "../helpers/exposition-check.js";
 import type { HostileUpstream } from "./upstream.js";
 
 export { SECRET };

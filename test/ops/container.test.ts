@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { parse } from "yaml";
 import { startSimulator } from "../../simulator/src/server.js";
 import { MAIN } from "../helpers/process.js";
-import { createPki, type Pki } from "../security/helpers.js";
+import { createPki, type Pki } from "../helpers/pki.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), "utf8");
@@ -121,7 +121,7 @@ describe("Dockerfile", () => {
 
   it("exposes the exporter port and checks health with the exporter's own configuration", () => {
     expect(args(final, "EXPOSE")).toEqual(["10123"]);
-    expect(healthcheckCommand()).toEqual(["node", compiled("src/healthcheck.ts")]);
+    expect(healthcheckCommand()).toEqual(["node", compiled("src/healthcheck/main.ts")]);
   });
 
   it("gives the node user a writable data directory, declared a volume, as the state's path", () => {

@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../simulator/src/server.js";
 import { exporterFor, testExporter, testSimulator } from "../helpers/exporter.js";
-import { createPki, type Pki } from "./helpers.js";
+import { createPki, type Pki } from "../helpers/pki.js";
 
 const PASSWORD = "k3y-Passw0rd-for-tests";
 /** Keys and certificates are real files here, and no client secret is given. */

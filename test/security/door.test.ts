@@ -6,8 +6,8 @@
 import { open, rm, rename, writeFile } from "node:fs/promises";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { basic, createPki, type Pki } from "./helpers.js";
-import { serveWith } from "./web-server.js";
+import { basic, createPki, type Pki } from "../helpers/pki.js";
+import { serveWith } from "../helpers/web-server.js";
 
 const USER = "prometheus";
 const PASSWORD = "Door-Passw0rd-rewrite";

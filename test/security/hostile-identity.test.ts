@@ -8,10 +8,10 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
-import { MIN_SECRET_FRAGMENT, secretsOf } from "../../src/config/secrets.js";
+import { MIN_SECRET_FRAGMENT, Secrets, secretsOf } from "../../src/config/secrets.js";
 import { createExporter } from "../../src/exporter.js";
 import { createLogger } from "../../src/log.js";
-import { createPki, type Pki } from "./helpers.js";
+import { createPki, type Pki } from "../helpers/pki.js";
 
 const CLIENT_SECRET = "cs-5e7b1d93-Echoed-Canary-Secret-Value";
 
@@ -60,12 +60,9 @@ const startExporter = async (identityUrl: string, argv: string[], env: Record<st
       cb();
     },
   });
-  const logger = createLogger(
-    { level: "debug", format: "logfmt" },
-    sink,
-    secretsOf(config.avepoint.credentials),
-  );
-  const exporter = createExporter(config, { version: "test", logger, defaultMetrics: false });
+  const secrets = new Secrets(secretsOf(config.avepoint.credentials));
+  const logger = createLogger({ level: "debug", format: "logfmt" }, sink, secrets);
+  const exporter = createExporter(config, { version: "test", logger, secrets, defaultMetrics: false });
   onTestFinished(() => exporter.close());
   await exporter.app.ready();
   return { app: exporter.app, logs };

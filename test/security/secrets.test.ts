@@ -2,7 +2,7 @@ import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testSimulator } from "../helpers/exporter.js";
 import { runOnce, testProcess } from "../helpers/process.js";
-import { basic, createPki, type Pki } from "./helpers.js";
+import { basic, createPki, type Pki } from "../helpers/pki.js";
 
 // Distinctive values, so that any leak (whole or in a log field) is found by a plain substring search.
 const CLIENT_SECRET = "cs-7f3a9c1e-Leak-Canary-Secret";

@@ -4,7 +4,7 @@ import bcrypt from "bcryptjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../simulator/src/server.js";
 import { runOnce, startProcess, type RunningExporter } from "../helpers/process.js";
-import { createPki, httpsGet, type Pki } from "./helpers.js";
+import { createPki, httpsGet, type Pki } from "../helpers/pki.js";
 
 const SECRET = "client-Secret-for-web-tests";
 const USER = "prometheus";

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { View } from "../../src/collect/view.js";
 import { buildApp } from "../../src/server/app.js";
 import { renderLanding, showControls } from "../../src/server/landing.js";
-import { loadWebConfig } from "../../src/server/web-config.js";
+import { loadWebConfig } from "../../src/web-config/web-config.js";
 
 const view: View = {
   listing: null,

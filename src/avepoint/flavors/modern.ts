@@ -45,11 +45,6 @@ export class ModernApi extends PagedFlavor {
     this.routes = dailyRoute === "auto" ? ["legacy", "summary"] : [dailyRoute];
   }
 
-  /** The daily route in use once one has answered (for logs and tests). */
-  get dailyRoute(): DailyRoute | null {
-    return this.remembered;
-  }
-
   protected customersRequest(): JsonRequest {
     return { method: "GET", path: "/partner/customers", endpoint: CUSTOMERS };
   }

@@ -7,7 +7,8 @@ export interface PartnerApi {
   readonly flavor: ApiFlavor;
   /**
    * Lists all customers, handing each page to `onPage` as soon as it arrives (pages after the
-   * first may be fetched in parallel), so the caller can start on them at once. Resolves with
+   * first may be fetched in parallel), so the caller can start on them at once; each customer once
+   * (a row whose ID was already listed is skipped as a `duplicate`). Resolves with
    * whether the list was complete: every promised row read and none malformed.
    */
   listCustomers(ctx: CallContext, onPage: (customers: readonly Customer[]) => void): Promise<ListEnd>;

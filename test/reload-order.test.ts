@@ -1,11 +1,11 @@
 /** A refused reload changes nothing: what can refuse is checked before the web config is applied. */
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
-import type { Config } from "../../src/config/config.js";
-import { createSelfMetrics } from "../../src/metrics/self.js";
-import { createReloader } from "../../src/reload.js";
-import type { WebConfig } from "../../src/server/web-config.js";
+import { parseConfig, type ParsedArgs } from "../src/config/parse.js";
+import type { Config } from "../src/config/config.js";
+import { createSelfMetrics } from "../src/metrics/self.js";
+import { createReloader } from "../src/reload.js";
+import type { WebConfig } from "../src/web-config/web-config.js";
 
 const read = (secret: string): ParsedArgs =>
   parseConfig(["--avepoint.client-id=a"], { AVEPOINT_CLIENT_SECRET: secret }, () => "") as ParsedArgs;

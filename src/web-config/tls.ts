@@ -4,6 +4,7 @@
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext, type SecureVersion } from "node:tls";
+import { z } from "zod";
 import { ConfigError } from "../errors.js";
 import {
   CIPHER_SUITES,
@@ -13,7 +14,6 @@ import {
   TLS_VERSIONS,
   type GoTlsVersion,
 } from "./tls-names.js";
-import type { TlsConfig } from "./web-config-file.js";
 
 export const SETTING = "--web.config.file";
 const VERSION_ORDER = Object.keys(TLS_VERSIONS) as GoTlsVersion[];
@@ -31,6 +31,30 @@ export const CLIENT_AUTH_TYPES = [
   "RequireAndVerifyClientCert",
 ] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
+
+const text = z.string().min(1);
+const tlsVersion = z.enum(VERSION_ORDER as [GoTlsVersion, ...GoTlsVersion[]]);
+
+/** The `tls_server_config` section as written in the file, before it is checked. */
+export const tlsServerConfigSchema = z
+  .object({
+    cert: text.nullish(),
+    key: text.nullish(),
+    client_ca: text.nullish(),
+    cert_file: text.nullish(),
+    key_file: text.nullish(),
+    // "RequireClientCert" is the toolkit's old spelling of RequireAnyClientCert.
+    client_auth_type: z.enum([...CLIENT_AUTH_TYPES, "RequireClientCert"]).nullish(),
+    client_ca_file: text.nullish(),
+    client_allowed_sans: z.array(text).nullish(),
+    min_version: tlsVersion.nullish(),
+    max_version: tlsVersion.nullish(),
+    cipher_suites: z.array(text).nullish(),
+    prefer_server_cipher_suites: z.boolean().nullish(),
+    curve_preferences: z.array(text).nullish(),
+  })
+  .strict();
+export type TlsConfig = z.infer<typeof tlsServerConfigSchema>;
 
 export interface TlsSettings {
   readonly cert: Buffer;

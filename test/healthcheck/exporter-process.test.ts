@@ -2,15 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { exporterArguments, findExporterProcess } from "../src/exporter-process.js";
-import { probeHost, probeUrl } from "../src/server/health-probe.js";
+import { exporterArguments, findExporterProcess } from "../../src/healthcheck/exporter-process.js";
+import { probeHost, probeUrl } from "../../src/healthcheck/probe.js";
 
 describe("exporterArguments", () => {
   it.each([
     [["node", "dist/src/main.js", "--web.listen-address=:9443"], ["--web.listen-address=:9443"]],
     [["/usr/local/bin/node", "--max-old-space-size=300", "/app/dist/src/main.js"], []],
     [["node", "dist/simulator/src/main.js", "--customers", "5"], undefined],
-    [["node", "dist/src/healthcheck.js", "--pid=1"], undefined],
+    [["node", "dist/src/healthcheck/main.js", "--pid=1"], undefined],
     [["/sbin/docker-init", "--", "node", "dist/src/main.js"], undefined],
     [[], undefined],
   ])("%j → %j", (cmdline, expected) => {

@@ -1,4 +1,4 @@
-/** Keys, certificates and HTTPS requests for the security tests; everything lives in one temporary directory. */
+/** Keys, certificates and HTTPS requests for the TLS and web-config tests; everything lives in one temporary directory. */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request, type RequestOptions } from "node:https";

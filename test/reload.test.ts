@@ -9,14 +9,15 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import bcrypt from "bcryptjs";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
-import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
-import { createExporter, type Exporter } from "../../src/exporter.js";
-import { createLogger } from "../../src/log.js";
-import { createReloader, type Reloader } from "../../src/reload.js";
-import { loadWebConfig } from "../../src/server/web-config.js";
-import type { Simulator } from "../../simulator/src/server.js";
-import { parseExposition, series, value } from "../helpers/exposition.js";
-import { testSimulator } from "../helpers/exporter.js";
+import { parseConfig, type ParsedArgs } from "../src/config/parse.js";
+import { createExporter, type Exporter } from "../src/exporter.js";
+import { createLogger } from "../src/log.js";
+import { createReloader, type Reloader } from "../src/reload.js";
+import { Secrets } from "../src/config/secrets.js";
+import { loadWebConfig } from "../src/web-config/web-config.js";
+import type { Simulator } from "../simulator/src/server.js";
+import { parseExposition, series, value } from "./helpers/exposition.js";
+import { testSimulator } from "./helpers/exporter.js";
 
 let dir = "";
 beforeEach(() => {
@@ -61,12 +62,15 @@ const start = async (simulator: Simulator, argv: string[] = []): Promise<Running
       callback();
     },
   });
-  const logger = createLogger(config.log, sink);
+  // One holder of secrets for the logger and the exporter, as main.ts has it.
+  const secrets = new Secrets();
+  const logger = createLogger(config.log, sink, secrets);
   const web = config.web.configFile === null ? null : await loadWebConfig(config.web.configFile);
   let reloader: Reloader | undefined = undefined;
   const exporter = createExporter(config, {
     version: "test",
     logger,
+    secrets,
     web,
     defaultMetrics: false,
     reload: () => reloader!.reload("POST /-/reload"),

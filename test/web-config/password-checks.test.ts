@@ -8,10 +8,10 @@ import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { View } from "../../src/collect/view.js";
 import { buildApp } from "../../src/server/app.js";
-import { basicAuthGuard, bcryptCost, VerifiedCache } from "../../src/server/basic-auth.js";
-import { createPasswordChecks, type PasswordChecks } from "../../src/server/password-checks.js";
+import { basicAuthGuard, bcryptCost, VerifiedCache } from "../../src/web-config/basic-auth.js";
+import { createPasswordChecks, type PasswordChecks } from "../../src/web-config/password-checks.js";
 import { testProcess } from "../helpers/process.js";
-import { basic, createPki } from "./helpers.js";
+import { basic, createPki } from "../helpers/pki.js";
 
 const USER = "prometheus";
 const PASSWORD = "Checks-Passw0rd";

@@ -15,12 +15,7 @@ import { basicAuthGuard, VerifiedCache, type Guard } from "./basic-auth.js";
 import { isOpenPath } from "./open-paths.js";
 import { peerHasAllowedSan } from "./client-san.js";
 import { TokenBucket } from "./token-bucket.js";
-import {
-  readWebConfig,
-  secureContextOptions,
-  type TlsSettings,
-  type WebSettings,
-} from "./web-config-file.js";
+import { readWebConfig, secureContextOptions, type TlsSettings, type WebSettings } from "./file.js";
 
 export { basicAuthGuard } from "./basic-auth.js";
 

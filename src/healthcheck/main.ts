@@ -11,12 +11,12 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseConfig } from "./config/parse.js";
-import { parseDurationSeconds } from "./config/duration.js";
-import { redactor } from "./config/secrets.js";
+import { parseConfig } from "../config/parse.js";
+import { parseDurationSeconds } from "../config/duration.js";
+import { redactor } from "../config/secrets.js";
 import { findExporterProcess, readExporterProcess } from "./exporter-process.js";
-import { probeHealth } from "./server/health-probe.js";
-import { readWebConfig } from "./server/web-config-file.js";
+import { probeHealth } from "./probe.js";
+import { readWebConfig } from "../web-config/file.js";
 
 const unhealthy = (message: string): never => {
   process.stderr.write(`unhealthy: ${message}\n`);

@@ -10,15 +10,15 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseDurationSeconds } from "../config/duration.js";
 import { ConfigError } from "../errors.js";
-import { TLS_VERSIONS, type GoTlsVersion } from "./tls-names.js";
-import { CLIENT_AUTH_TYPES, fail, readTls, SETTING, type TlsSettings } from "./web-config-tls.js";
+import { fail, readTls, SETTING, tlsServerConfigSchema, type TlsSettings } from "./tls.js";
 
 export {
   CLIENT_AUTH_TYPES,
   secureContextOptions,
   type ClientAuthType,
+  type TlsConfig,
   type TlsSettings,
-} from "./web-config-tls.js";
+} from "./tls.js";
 
 /**
  * bcrypt costs 2^cost rounds: below 4 and above 31 bcrypt refuses. Above BCRYPT_SLOW_COST a check takes
@@ -55,30 +55,9 @@ const bcryptHash = z
     { message: `bcrypt cost must be from ${BCRYPT_MIN_COST} to ${BCRYPT_MAX_COST}` },
   );
 
-const text = z.string().min(1);
-const tlsVersion = z.enum(Object.keys(TLS_VERSIONS) as [GoTlsVersion, ...GoTlsVersion[]]);
-
 const schema = z
   .object({
-    tls_server_config: z
-      .object({
-        cert: text.nullish(),
-        key: text.nullish(),
-        client_ca: text.nullish(),
-        cert_file: text.nullish(),
-        key_file: text.nullish(),
-        // "RequireClientCert" is the toolkit's old spelling of RequireAnyClientCert.
-        client_auth_type: z.enum([...CLIENT_AUTH_TYPES, "RequireClientCert"]).nullish(),
-        client_ca_file: text.nullish(),
-        client_allowed_sans: z.array(text).nullish(),
-        min_version: tlsVersion.nullish(),
-        max_version: tlsVersion.nullish(),
-        cipher_suites: z.array(text).nullish(),
-        prefer_server_cipher_suites: z.boolean().nullish(),
-        curve_preferences: z.array(text).nullish(),
-      })
-      .strict()
-      .nullish(),
+    tls_server_config: tlsServerConfigSchema.nullish(),
     http_server_config: z
       .object({
         http2: z.boolean().nullish(),
@@ -205,8 +184,6 @@ export const readWebConfig = (path: string, touched: string[] = []): WebSettings
     warnings,
   };
 };
-
-export type TlsConfig = NonNullable<z.infer<typeof schema>["tls_server_config"]>;
 
 const readRateLimit = (
   path: string,

@@ -9,10 +9,10 @@ import { copyFileSync, readFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
-import { groupSupported } from "../../src/server/tls-names.js";
-import { loadWebConfig } from "../../src/server/web-config.js";
-import { basic, createPki, tlsGet, type Pki } from "./helpers.js";
-import { serveWith } from "./web-server.js";
+import { groupSupported } from "../../src/web-config/tls-names.js";
+import { loadWebConfig } from "../../src/web-config/web-config.js";
+import { basic, createPki, tlsGet, type Pki } from "../helpers/pki.js";
+import { serveWith } from "../helpers/web-server.js";
 
 const TLS = 'tls_server_config:\n  cert_file: "server.crt"\n  key_file: "server.key"\n';
 const IF_GIVEN = '  client_auth_type: "VerifyClientCertIfGiven"\n';

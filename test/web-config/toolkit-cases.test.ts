@@ -7,9 +7,9 @@
 import { copyFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
-import { loadWebConfig } from "../../src/server/web-config.js";
-import { createPki, tlsGet, type Pki } from "./helpers.js";
-import { serveWith } from "./web-server.js";
+import { loadWebConfig } from "../../src/web-config/web-config.js";
+import { createPki, tlsGet, type Pki } from "../helpers/pki.js";
+import { serveWith } from "../helpers/web-server.js";
 
 /** The toolkit's files, as they are in its web/testdata. */
 const FILES: Record<string, string> = {

@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { onTestFinished } from "vitest";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import { createExporter, type Exporter } from "../../src/exporter.js";
-import { loadWebConfig, type WebConfig, type WebReload } from "../../src/server/web-config.js";
-import { testSimulator } from "../helpers/exporter.js";
+import { loadWebConfig, type WebConfig, type WebReload } from "../../src/web-config/web-config.js";
+import { testSimulator } from "./exporter.js";
 
 export interface WebServer {
   readonly url: string;

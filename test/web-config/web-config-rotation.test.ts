@@ -6,8 +6,8 @@ import { X509Certificate } from "node:crypto";
 import { copyFileSync } from "node:fs";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPki, tlsGet, type Pki } from "./helpers.js";
-import { serveWith } from "./web-server.js";
+import { createPki, tlsGet, type Pki } from "../helpers/pki.js";
+import { serveWith } from "../helpers/web-server.js";
 
 const USER = "prometheus";
 const OLD = "Old-Passw0rd-rotation";

@@ -5,9 +5,9 @@
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
-import { readWebConfig } from "../../src/server/web-config-file.js";
-import { createPki, tlsGet, type Pki } from "./helpers.js";
-import { serveWith } from "./web-server.js";
+import { readWebConfig } from "../../src/web-config/file.js";
+import { createPki, tlsGet, type Pki } from "../helpers/pki.js";
+import { serveWith } from "../helpers/web-server.js";
 
 const USER = "prometheus";
 const PASSWORD = "Keys-Test-Passw0rd";

@@ -2,8 +2,8 @@
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
-import { basicAuthGuard, loadWebConfig } from "../../src/server/web-config.js";
-import { basic, createPki, type Pki } from "./helpers.js";
+import { basicAuthGuard, loadWebConfig } from "../../src/web-config/web-config.js";
+import { basic, createPki, type Pki } from "../helpers/pki.js";
 
 const USER = "prometheus";
 const PASSWORD = "Basic-Auth-Passw0rd-load";

@@ -6,7 +6,7 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { ListenAddress } from "../config/config.js";
-import type { TlsSettings } from "./web-config-file.js";
+import type { TlsSettings } from "../web-config/file.js";
 
 export interface ProbeResult {
   readonly ok: boolean;
