@@ -14,26 +14,27 @@ const CHUNK = (() => {
 })();
 
 /**
- * A v3 list answer of rows, `bytes` long (Content-Length set), or endless and chunked when `bytes`
- * is null. `progress.sent` counts the bytes written so far; resolves when the body ends or the client is gone.
+ * Writes `head`, then `chunk` again and again, then `tail`: `bytes` in all (Content-Length set, padded
+ * with the whitespace JSON allows between values), or endless and chunked when `bytes` is null. Writes
+ * wait for the client to drain; resolves when the body ends or the client is gone.
  */
-export const streamRows = async (
+const streamPadded = async (
   res: ServerResponse,
+  parts: { readonly head: Buffer; readonly chunk: Buffer; readonly tail: Buffer },
   bytes: number | null,
-  progress: { sent: number } = { sent: 0 },
+  progress: { sent: number },
 ): Promise<void> => {
-  const head = Buffer.from('{"metadata":{"totalCount":1},"data":[');
-  const tail = Buffer.from(`${JSON.stringify(profileRow("last"))}]}`);
+  const { head, chunk, tail } = parts;
   res.writeHead(
     200,
     bytes === null
       ? { "Content-Type": "application/json" }
       : { "Content-Type": "application/json", "Content-Length": String(bytes) },
   );
-  const write = async (chunk: Buffer): Promise<boolean> => {
+  const write = async (piece: Buffer): Promise<boolean> => {
     if (res.destroyed || res.writableEnded) return false;
-    progress.sent += chunk.length;
-    if (!res.write(chunk))
+    progress.sent += piece.length;
+    if (!res.write(piece))
       await new Promise<void>((resolve) => {
         const go = (): void => {
           res.off("drain", go);
@@ -47,13 +48,26 @@ export const streamRows = async (
   };
   if (!(await write(head))) return;
   const limit = bytes === null ? ENDLESS_GUARD_BYTES : bytes - tail.length;
-  while (progress.sent + CHUNK.length <= limit) if (!(await write(CHUNK))) return;
-  // JSON allows whitespace between values: pads to the exact length promised.
+  while (progress.sent + chunk.length <= limit) if (!(await write(chunk))) return;
   if (!(await write(Buffer.from(" ".repeat(Math.max(0, limit - progress.sent)))))) return;
   if (!res.destroyed) {
     progress.sent += tail.length;
     res.end(tail);
   }
+};
+
+/**
+ * A v3 list answer of rows, `bytes` long (Content-Length set), or endless and chunked when `bytes`
+ * is null. `progress.sent` counts the bytes written so far; resolves when the body ends or the client is gone.
+ */
+export const streamRows = async (
+  res: ServerResponse,
+  bytes: number | null,
+  progress: { sent: number } = { sent: 0 },
+): Promise<void> => {
+  const head = Buffer.from('{"metadata":{"totalCount":1},"data":[');
+  const tail = Buffer.from(`${JSON.stringify(profileRow("last"))}]}`);
+  await streamPadded(res, { head, chunk: CHUNK, tail }, bytes, progress);
 };
 
 /**
@@ -99,33 +113,5 @@ export const streamReport = async (
   const row = JSON.stringify({ ...profileRow(profileId), ...fields });
   const head = Buffer.from(`${row.slice(0, -1)},"removedFromMicrosoft365OrOutOfPolicyObjects":[`);
   const tail = Buffer.from('"last"]}');
-  res.writeHead(
-    200,
-    bytes === null
-      ? { "Content-Type": "application/json" }
-      : { "Content-Type": "application/json", "Content-Length": String(bytes) },
-  );
-  const write = async (chunk: Buffer): Promise<boolean> => {
-    if (res.destroyed || res.writableEnded) return false;
-    progress.sent += chunk.length;
-    if (!res.write(chunk))
-      await new Promise<void>((resolve) => {
-        const go = (): void => {
-          res.off("drain", go);
-          res.off("close", go);
-          resolve();
-        };
-        res.on("drain", go);
-        res.on("close", go);
-      });
-    return !res.destroyed;
-  };
-  if (!(await write(head))) return;
-  const limit = bytes === null ? ENDLESS_GUARD_BYTES : bytes - tail.length;
-  while (progress.sent + URL_CHUNK.length <= limit) if (!(await write(URL_CHUNK))) return;
-  if (!(await write(Buffer.from(" ".repeat(Math.max(0, limit - progress.sent)))))) return;
-  if (!res.destroyed) {
-    progress.sent += tail.length;
-    res.end(tail);
-  }
+  await streamPadded(res, { head, chunk: URL_CHUNK, tail }, bytes, progress);
 };
