@@ -53,7 +53,7 @@ const failures = prepareDemoFleet(simulator);
 
 // The demo's own kept state: each demo's simulator is a new partner (new port, new data), so a shared
 // directory would only ever hold a state written for another one.
-const storage = mkdtempSync(join(tmpdir(), "avepoint-demo-state-"));
+const storage = mkdtempSync(join(tmpdir(), "avepoint-exporter-state-"));
 const exporter = spawn(
   process.execPath,
   [
