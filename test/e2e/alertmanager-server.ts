@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { watchDaemon } from "./daemon.js";
 import { freePort, onPath } from "./prometheus-server.js";
 
 /** The Alertmanager binary: Debian names it prometheus-alertmanager. */
@@ -87,7 +87,6 @@ export async function startAlertmanager(
 ): Promise<AlertmanagerServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const lines: string[] = [];
   const child: ChildProcess = spawn(
     binary,
     [
@@ -99,35 +98,8 @@ export async function startAlertmanager(
     ],
     { stdio: ["ignore", "ignore", "pipe"], cwd: join(configFile, "..") },
   );
-  child.stderr?.setEncoding("utf8");
-  child.stderr?.on("data", (chunk: string) => {
-    lines.push(...chunk.split("\n").filter(Boolean));
-    lines.splice(0, Math.max(0, lines.length - 300));
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const log = (): string => lines.join("\n");
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(killer);
-  };
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`alertmanager exited (${child.exitCode ?? child.signalCode}):\n${log()}`);
-    try {
-      if ((await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) })).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > 20_000) {
-      await stop();
-      throw new Error(`alertmanager not ready after 20 s:\n${log()}`);
-    }
-    await sleep(100);
-  }
+  const { log, stop, ready } = watchDaemon("alertmanager", child, 300);
+  await ready(url);
   return {
     url,
     address: `127.0.0.1:${port}`,

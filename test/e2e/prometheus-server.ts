@@ -6,7 +6,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 
 export { onPath } from "../helpers/tools.js";
 
@@ -98,7 +97,6 @@ async function launch(
   port: number,
 ): Promise<PrometheusServer> {
   const url = `http://127.0.0.1:${port}`;
-  const lines: string[] = [];
   const child: ChildProcess = spawn(
     binary,
     [
@@ -109,21 +107,8 @@ async function launch(
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
-  child.stderr?.setEncoding("utf8");
-  child.stderr?.on("data", (chunk: string) => {
-    lines.push(...chunk.split("\n").filter(Boolean));
-    lines.splice(0, Math.max(0, lines.length - LOG_LINES));
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const log = (): string => lines.join("\n");
-
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(killer);
-  };
+  const { log, stop, ready } = watchDaemon("prometheus", child, LOG_LINES);
+  await ready(url);
 
   const api = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5_000) });
@@ -131,23 +116,6 @@ async function launch(
     if (answer.status !== "success") throw new Error(`${path}: ${answer.errorType}: ${answer.error}`);
     return answer.data;
   };
-
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}):\n${log()}`);
-    try {
-      // Short timeout: if another process got the port first, it may accept and never answer.
-      if ((await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) })).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() - started > 20_000) {
-      await stop();
-      throw new Error(`prometheus not ready after 20 s:\n${log()}`);
-    }
-    await sleep(100);
-  }
 
   // Whoever answered must be this Prometheus, not another server that took the port.
   const flags = await api<Record<string, string>>("/api/v1/status/flags");
@@ -179,3 +147,4 @@ async function launch(
     stop,
   };
 }
+import { watchDaemon } from "./daemon.js";
