@@ -9,10 +9,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
-import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { View } from "../../src/collect/view.js";
-import { buildApp } from "../../src/server/app.js";
+import { viewApp } from "../helpers/app.js";
 
 interface PageGlobals {
   document: { documentElement: { scrollWidth: number }; querySelector(selector: string): unknown };
@@ -62,17 +61,7 @@ describe.skipIf(missing && !required)("landing page hardening in Chromium", () =
   let context: BrowserContext;
   let profileDir = "";
   let url = "";
-  const app = buildApp({
-    rounds: { serve: async () => view, view: () => view, ready: true },
-    selfRegistry: new Registry(),
-    version: "test",
-    telemetryPath: "/metrics",
-    flavor: "v3",
-    apiUrl: "https://api.example",
-    timeoutOffsetSeconds: 0.5,
-    defaultTimeoutSeconds: 10,
-    now: () => NOW * 1000,
-  });
+  const app = viewApp(view, { now: () => NOW * 1000 });
 
   beforeAll(async () => {
     await app.listen({ host: "127.0.0.1", port: 0 });

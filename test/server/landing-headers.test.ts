@@ -2,10 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Registry } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
 import type { View } from "../../src/collect/view.js";
-import { buildApp } from "../../src/server/app.js";
+import { viewApp } from "../helpers/app.js";
 import { renderLanding, showControls } from "../../src/server/landing.js";
 import { loadWebConfig } from "../../src/web-config/web-config.js";
 
@@ -15,16 +14,6 @@ const view: View = {
   round: { running: false, customers: 0, done: 0, lastComplete: null },
   customers: [],
 };
-const deps = {
-  rounds: { serve: async () => view, view: () => view, ready: true },
-  selfRegistry: new Registry(),
-  version: "test",
-  telemetryPath: "/metrics",
-  flavor: "v3",
-  apiUrl: "https://api.example",
-  timeoutOffsetSeconds: 0.5,
-  defaultTimeoutSeconds: 10,
-};
 const dir = mkdtempSync(join(tmpdir(), "landing-headers-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -32,7 +21,7 @@ describe("security headers", () => {
   it.each(["/", "/?part=status", "/metrics", "/-/healthy", "/-/ready", "/static/landing.css", "/nowhere"])(
     "%s carries nosniff, DENY and frame-ancestors 'none'",
     async (url) => {
-      const app = buildApp({ ...deps, guard: () => url !== "/?part=status" });
+      const app = viewApp(view, { guard: () => url !== "/?part=status" });
       const answer = await app.inject({ url });
       expect(answer.headers["x-content-type-options"]).toBe("nosniff");
       expect(answer.headers["x-frame-options"]).toBe("DENY");
@@ -48,7 +37,7 @@ describe("security headers", () => {
       "http_server_config:\n  headers:\n    Content-Security-Policy: default-src 'none'; style-src 'self'\n    X-Frame-Options: sameorigin\n",
     );
     const web = await loadWebConfig(file);
-    const app = buildApp({ ...deps, serverOptions: web.serverOptions });
+    const app = viewApp(view, { serverOptions: web.serverOptions });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const answer = await fetch(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/`);
     expect(answer.headers.get("content-security-policy")).toBe("default-src 'none'; style-src 'self'");
@@ -74,7 +63,7 @@ describe("the page under a strict policy", () => {
     expect(html).toContain('<link rel="stylesheet" href="/static/landing.css">');
     expect(html).toContain('<script src="/static/landing.js"></script>');
     expect(html).not.toContain("Refreshes every");
-    const app = buildApp(deps);
+    const app = viewApp(view);
     const js = await app.inject({ url: "/static/landing.js" });
     expect(js.headers["content-type"]).toMatch(/^text\/javascript/);
     expect(js.body).toContain("Refreshes every");

@@ -1,9 +1,8 @@
 /** The landing page's model and markup without a browser, and its refresh route behind the guard. */
-import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { Customer } from "../../src/avepoint/types.js";
 import type { CustomerView, Profile, View } from "../../src/collect/view.js";
-import { buildApp } from "../../src/server/app.js";
+import { viewApp } from "../helpers/app.js";
 import { formatAge, landingModel } from "../../src/server/landing-model.js";
 import { REFRESH_SECONDS, refreshSecondsOf, renderLandingStatus } from "../../src/server/landing.js";
 
@@ -149,18 +148,7 @@ describe("refreshSecondsOf", () => {
 
 describe("GET / and /?part=status", () => {
   const app = (guard?: (authorization: string | undefined) => boolean) =>
-    buildApp({
-      rounds: { serve: async () => view, view: () => view, ready: true },
-      selfRegistry: new Registry(),
-      version: "test",
-      telemetryPath: "/metrics",
-      flavor: "v3",
-      apiUrl: "https://api.example",
-      timeoutOffsetSeconds: 0.5,
-      defaultTimeoutSeconds: 10,
-      now: () => NOW * 1000,
-      ...(guard ? { guard } : {}),
-    });
+    viewApp(view, { now: () => NOW * 1000, ...(guard ? { guard } : {}) });
 
   it("answers the whole page, or only the part it refreshes, never cached", async () => {
     const server = app();

@@ -3,13 +3,13 @@
  * another site, and a flood of reloads coalesced into one (one log line).
  */
 import { Writable } from "node:stream";
-import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { View } from "../../src/collect/view.js";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import { createLogger } from "../../src/log.js";
 import { createReloader } from "../../src/reload.js";
-import { buildApp, crossSite, type ReloadOutcome } from "../../src/server/app.js";
+import { crossSite, type ReloadOutcome } from "../../src/server/app.js";
+import { viewApp } from "../helpers/app.js";
 import { testProcess } from "../helpers/process.js";
 
 const view: View = {
@@ -19,18 +19,7 @@ const view: View = {
   customers: [],
 };
 
-const app = (reload?: () => Promise<ReloadOutcome>) =>
-  buildApp({
-    rounds: { serve: async () => view, view: () => view, ready: true },
-    selfRegistry: new Registry(),
-    version: "test",
-    telemetryPath: "/metrics",
-    flavor: "v3",
-    apiUrl: "https://api.example",
-    timeoutOffsetSeconds: 0.5,
-    defaultTimeoutSeconds: 10,
-    ...(reload ? { reload } : {}),
-  });
+const app = (reload?: () => Promise<ReloadOutcome>) => viewApp(view, reload ? { reload } : {});
 
 describe("--web.enable-lifecycle", () => {
   it("is off by default: the real process answers POST /-/reload 404", async () => {

@@ -4,10 +4,9 @@
  * costs what the costliest password costs, and the health endpoints never wait behind a check.
  */
 import bcrypt from "bcryptjs";
-import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { View } from "../../src/collect/view.js";
-import { buildApp } from "../../src/server/app.js";
+import { viewApp } from "../helpers/app.js";
 import { basicAuthGuard, bcryptCost, VerifiedCache } from "../../src/web-config/basic-auth.js";
 import { createPasswordChecks, type PasswordChecks } from "../../src/web-config/password-checks.js";
 import { testProcess } from "../helpers/process.js";
@@ -128,17 +127,7 @@ describe("basic auth", () => {
   it("answers health while a flood of wrong passwords is being checked, and the excess 429", async () => {
     const checks = pool(1, 2);
     const guard = basicAuthGuard({ [USER]: bcrypt.hashSync(PASSWORD, 13) }, checks);
-    const app = buildApp({
-      rounds: { serve: async () => view, view: () => view, ready: true },
-      selfRegistry: new Registry(),
-      version: "test",
-      telemetryPath: "/metrics",
-      flavor: "v3",
-      apiUrl: "https://api.example",
-      timeoutOffsetSeconds: 0.5,
-      defaultTimeoutSeconds: 10,
-      guard,
-    });
+    const app = viewApp(view, { guard });
     const codes: number[] = [];
     let fortyEight: () => void = () => {};
     const fortyEightAnswered = new Promise<void>((resolve) => (fortyEight = resolve));
