@@ -43,3 +43,9 @@ export const networkFailure = (code: string | undefined, host: string): NetworkF
     return { reason: "network", message: `${host} unreachable${why}`, retry: true };
   return { reason: "network", message: `cannot reach ${host}${why || " (network error)"}`, retry: true };
 };
+
+/** The code of the error underneath, where axios left its own empty. */
+export const causeCode = (err: unknown): string | undefined => {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  return typeof cause?.code === "string" ? cause.code : undefined;
+};

@@ -5,7 +5,7 @@
  */
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import axios, { type AxiosAdapter, type AxiosInstance } from "axios";
 import pLimit, { type LimitFunction } from "p-limit";
 import {
@@ -18,11 +18,12 @@ import {
   isUpstreamLimitError,
 } from "../errors.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
-import { hostOf, networkFailure } from "./network-error.js";
+import { causeCode, hostOf, networkFailure } from "./network-error.js";
 import { nullObserver, type ApiObserver } from "./observer.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { backoffDelayMs, parseRetryAfterMs, retryReasonForStatus, type RetryReason } from "./retry.js";
 import { sleep, systemClock, type CallContext, type Clock } from "./call-context.js";
+import { pumpBody, StreamedTooLarge, toReadable, type BodyReading } from "./streamed-body.js";
 import type { BodySink } from "./streamed-record.js";
 
 export interface TransportOptions {
@@ -264,7 +265,7 @@ export class Transport {
         const ok = response.status >= 200 && response.status <= 299;
         if (ok && !controller.signal.aborted) {
           reading = { sink: request.streamInto!(this.options.maxResponseBytes), read: 0 };
-          value = await this.pump(body, reading);
+          value = await pumpBody(body, reading, this.options.maxStreamedBytes ?? DEFAULT_MAX_STREAMED_BYTES);
         } else body.destroy();
       }
       this.observer.request(request.endpoint, String(response.status), (performance.now() - started) / 1000);
@@ -319,47 +320,4 @@ export class Transport {
       }
     }
   }
-
-  /**
-   * Feeds a streamed body into its sink chunk by chunk, bounding the decoded bytes read.
-   * @throws StreamedTooLarge past --avepoint.max-report-size; what the sink throws; a stream error.
-   */
-  private async pump(body: Readable, reading: BodyReading): Promise<unknown> {
-    const limit = this.options.maxStreamedBytes ?? DEFAULT_MAX_STREAMED_BYTES;
-    for await (const chunk of body) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
-      reading.read += bytes.length;
-      if (reading.read > limit) {
-        body.destroy();
-        throw new StreamedTooLarge(limit);
-      }
-      reading.sink.write(bytes);
-    }
-    return reading.sink.end();
-  }
 }
-
-interface BodyReading {
-  readonly sink: BodySink<unknown>;
-  read: number;
-}
-
-/** A streamed answer passed --avepoint.max-report-size. */
-class StreamedTooLarge extends Error {
-  constructor(readonly limit: number) {
-    super(`answer larger than ${limit} bytes`);
-  }
-}
-
-/** The body as a stream, whatever the adapter handed back (tests' adapters answer with text). */
-const toReadable = (data: unknown): Readable => {
-  if (data instanceof Readable) return data;
-  if (typeof data === "string" || Buffer.isBuffer(data)) return Readable.from([Buffer.from(data)]);
-  return Readable.from([]);
-};
-
-/** The code of the error underneath, where axios left its own empty. */
-const causeCode = (err: unknown): string | undefined => {
-  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
-  return typeof cause?.code === "string" ? cause.code : undefined;
-};
