@@ -4,12 +4,13 @@
  * wraps instead of widening the page; a right-to-left override is shown escaped, not obeyed.
  * Without Chromium this skips, unless REQUIRE_BROWSER=1 (CI).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, skipBrowser } from "./chromium.js";
 import type { View } from "../../src/collect/view.js";
 import { viewApp } from "../helpers/app.js";
 
@@ -18,10 +19,6 @@ interface PageGlobals {
   innerWidth: number;
   getComputedStyle(element: unknown): { fontFamily: string };
 }
-
-const CHROMIUM = "/usr/bin/chromium";
-const missing = !existsSync(CHROMIUM);
-const required = process.env.REQUIRE_BROWSER === "1";
 
 const NOW = 1_800_000_000;
 const LONG_TENANT = `${"x".repeat(1010)}.example.com`;
@@ -57,7 +54,7 @@ const view: View = {
   ],
 };
 
-describe.skipIf(missing && !required)("landing page hardening in Chromium", () => {
+describe.skipIf(skipBrowser)("landing page hardening in Chromium", () => {
   let context: BrowserContext;
   let profileDir = "";
   let url = "";
@@ -67,18 +64,7 @@ describe.skipIf(missing && !required)("landing page hardening in Chromium", () =
     await app.listen({ host: "127.0.0.1", port: 0 });
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     profileDir = mkdtempSync(join(tmpdir(), "landing-hardening-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    context = await launchChromium(profileDir);
   });
 
   afterAll(async () => {

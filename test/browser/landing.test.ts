@@ -10,8 +10,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, skipBrowser } from "./chromium.js";
 import type { Simulator } from "../../simulator/src/server.js";
 import { startSimulator } from "../../simulator/src/server.js";
 import { exporterFor, type TestExporter } from "../helpers/exporter.js";
@@ -23,16 +24,13 @@ interface PageGlobals {
   getComputedStyle(element: unknown): { fontSize: string };
   marker?: string;
 }
-const CHROMIUM = "/usr/bin/chromium";
-const required = process.env.REQUIRE_BROWSER === "1";
-const missing = !existsSync(CHROMIUM);
-if (missing && !required)
+if (skipBrowser)
   console.warn(
     "test/browser/landing.test.ts: Debian's chromium is not installed; skipped (apt-get install chromium).",
   );
 const artefacts = fileURLToPath(new URL("../../test-results/", import.meta.url));
 
-describe.skipIf(missing && !required)("landing page in Chromium", () => {
+describe.skipIf(skipBrowser)("landing page in Chromium", () => {
   let simulator: Simulator;
   let exporter: TestExporter;
   let context: BrowserContext;
@@ -74,21 +72,7 @@ describe.skipIf(missing && !required)("landing page in Chromium", () => {
     url = `http://127.0.0.1:${(exporter.app.server.address() as AddressInfo).port}`;
 
     profileDir = mkdtempSync(join(tmpdir(), "landing-chromium-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    context = await launchChromium(profileDir);
   });
 
   afterAll(async () => {
