@@ -4,8 +4,8 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Build: compile TypeScript with the dev dependencies, then set the product apart: the exporter's
-# compiled code (dist/src) and build info, without the simulator package (dist/simulator), the
-# benchmarks or source maps.
+# compiled code (dist/src) and build info, without the simulator package (simulator/dist), the demo,
+# the benchmarks or source maps.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -30,9 +30,10 @@ USER node
 
 # The simulator for the demo stack (docker compose builds this target); never in the exporter image.
 FROM runtime AS simulator
-COPY --from=build /app/dist/simulator/src ./dist/simulator/src
+COPY --from=build /app/simulator/package.json ./simulator/
+COPY --from=build /app/simulator/dist ./simulator/dist
 EXPOSE 10124
-ENTRYPOINT ["node", "dist/simulator/src/main.js"]
+ENTRYPOINT ["node", "simulator/dist/main.js"]
 
 # The exporter: the default (last) target.
 FROM runtime AS exporter

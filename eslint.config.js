@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 
 const noAxios = { name: "axios", message: "only src/avepoint talks HTTP to AvePoint" };
 const noSimulator = {
-  group: ["**/simulator/**"],
+  group: ["**/simulator/**", "avepoint-simulator", "avepoint-simulator/*"],
   message: "the product must not import the simulator package",
 };
 
@@ -34,7 +34,16 @@ const layer = (from, forbidden, axiosAllowed = false) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "bench/results/**", "coverage/**", ".tmp/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "simulator/dist/**",
+      "node_modules/**",
+      "bench/results/**",
+      "coverage/**",
+      ".tmp/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -57,6 +66,23 @@ export default tseslint.config(
   layer("healthcheck", ["avepoint", "collect", "metrics", "server", "state"]),
   // The product and the simulator are two packages: neither imports the other.
   { files: ["src/*.ts"], rules: { "no-restricted-imports": ["error", { patterns: [noSimulator] }] } },
+  // Tests, benchmarks and the demo use the simulator as a package, by its name and its exports.
+  {
+    files: ["test/**/*.ts", "bench/**/*.ts", "demo/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/simulator/src/**", "**/simulator/dist/**"],
+              message: 'import "avepoint-simulator": the simulator is a package, used by its name',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ["simulator/src/**/*.ts"],
     rules: {

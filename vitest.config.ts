@@ -1,6 +1,10 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // The workspace packages by name, from their TypeScript source (their "source" export), as
+  // tsconfig.json's customConditions has it for the typechecker: no build before the tests.
+  ssr: { resolve: { conditions: ["source", ...defaultServerConditions] } },
   test: {
     include: ["test/**/*.test.ts", "simulator/test/**/*.test.ts"],
     // Generous bounds, never assertions: a busy machine (CI, a laptop building something else) makes

@@ -1,13 +1,18 @@
 /** Shared by the benchmark and the soak run: a simulator in its own process and an in-process exporter. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseConfig, type ParsedArgs } from "../src/config/parse.js";
 import { createExporter, type Exporter } from "../src/exporter.js";
 import { setHeapGrowth } from "../src/heap.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const SIMULATOR_MAIN = join(here, "../simulator/src/main.js");
+/** The simulator package's command, found by the package's name and the `bin` its package.json gives. */
+export const SIMULATOR_MAIN = ((): string => {
+  const manifest = createRequire(import.meta.url).resolve("avepoint-simulator/package.json");
+  const { bin } = JSON.parse(readFileSync(manifest, "utf8")) as { bin: Record<string, string> };
+  return join(dirname(manifest), bin["avepoint-simulator"] ?? "");
+})();
 
 export interface SimulatorProcess {
   readonly url: string;

@@ -12,8 +12,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { streamedRecord } from "../src/avepoint/streamed-record.js";
-import { streamWithObjects } from "../simulator/src/profile-extras.js";
-import type { SimProfile } from "../simulator/src/types.js";
+import { streamWithObjects } from "avepoint-simulator";
+import type { SimProfile } from "avepoint-simulator";
 import { startSimulatorProcess } from "./harness.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

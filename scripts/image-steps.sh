@@ -26,12 +26,12 @@ mkdir -p "$work/build" "$work/run" "$work/product/dist"
 cp "$root/package.json" "$root/package-lock.json" "$work/run/"
 (cd "$work/run" && npm ci --omit=dev --workspaces=false --no-audit --no-fund --loglevel=error)
 cp -r "$work/product/dist" "$work/run/dist"
-for absent in dist/simulator dist/src/simulator dist/src/demo.js dist/bench dist/test node_modules/avepoint-simulator; do
+for absent in dist/simulator simulator dist/src/simulator dist/demo dist/src/demo.js dist/bench dist/test node_modules/avepoint-simulator; do
   if [ -e "$work/run/$absent" ]; then echo "image steps: $absent must not be in the image" >&2; exit 1; fi
 done
 if find "$work/run/dist" -name '*.map' | grep -q .; then echo "image steps: source maps in the image" >&2; exit 1; fi
 
-node "$work/build/dist/simulator/src/main.js" --listen-address 127.0.0.1:0 --customers 5 --profiles 2 >"$work/sim.log" &
+node "$work/build/simulator/dist/main.js" --listen-address 127.0.0.1:0 --customers 5 --profiles 2 >"$work/sim.log" &
 pids+=($!)
 for _ in $(seq 50); do grep -q "listening on" "$work/sim.log" && break; sleep 0.1; done
 sim_url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sim.log" | head -1)"

@@ -15,7 +15,7 @@ import { createLogger } from "../src/log.js";
 import { createReloader, type Reloader } from "../src/reload.js";
 import { Secrets } from "../src/config/secrets.js";
 import { loadWebConfig } from "../src/web-config/web-config.js";
-import type { Simulator } from "../simulator/src/server.js";
+import type { Simulator } from "avepoint-simulator";
 import { parseExposition, series, value } from "./helpers/exposition.js";
 import { testSimulator } from "./helpers/exporter.js";
 

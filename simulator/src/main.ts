@@ -1,4 +1,4 @@
-/** The simulator's command line: node dist/simulator/src/main.js [flags]. */
+/** The simulator's command line: node simulator/dist/main.js [flags], or `npm run simulator -- [flags]` from the repository root. */
 import { readFileSync } from "node:fs";
 import { CliError, USAGE, parseCliArgs } from "./cli-args.js";
 import type { CliArgs } from "./cli-args.js";

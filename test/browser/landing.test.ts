@@ -13,8 +13,8 @@ import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, skipBrowser } from "./chromium.js";
-import type { Simulator } from "../../simulator/src/server.js";
-import { startSimulator } from "../../simulator/src/server.js";
+import type { Simulator } from "avepoint-simulator";
+import { startSimulator } from "avepoint-simulator";
 import { exporterFor, type TestExporter } from "../helpers/exporter.js";
 
 /** The little of the DOM these tests touch in the page (the project compiles without the DOM library). */

@@ -1,5 +1,5 @@
 /**
- * `npm run demo` (the built dist/simulator/src/demo.js): the banner once the exporter listens, one
+ * `npm run demo` (the built dist/demo/demo.js): the banner once the exporter listens, one
  * listening line, a fleet that shows failure, a taken port named with how to choose another.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
-const DEMO = join(import.meta.dirname, "../../dist/simulator/src/demo.js");
+const DEMO = join(import.meta.dirname, "../../dist/demo/demo.js");
 
 interface Demo {
   readonly child: ChildProcess;

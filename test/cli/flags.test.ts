@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../simulator/src/server.js";
+import { startSimulator, type Simulator } from "avepoint-simulator";
 import { runOnce, startProcess, type RunningExporter } from "../helpers/process.js";
 
 const SECRET = "Hy7rK2mQ8sV4bN";

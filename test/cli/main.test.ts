@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../simulator/src/server.js";
+import { startSimulator, type Simulator } from "avepoint-simulator";
 import { runOnce, startProcess, type RunningExporter } from "../helpers/process.js";
 
 const SECRET = "Sup3r-S3cret-Value-42";

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../simulator/src/server.js";
+import { startSimulator, type Simulator } from "avepoint-simulator";
 import { parseExposition, series, value } from "../helpers/exposition.js";
 import { startProcess, type RunningExporter } from "../helpers/process.js";
 

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
-import type { Simulator } from "../../simulator/src/server.js";
+import type { Simulator } from "avepoint-simulator";
 import { exporterFor, type TestExporter } from "../helpers/exporter.js";
 import {
   startAlertmanager,

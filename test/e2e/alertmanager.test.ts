@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startSimulator, type SimCustomer, type Simulator } from "../../simulator/src/server.js";
+import { startSimulator, type SimCustomer, type Simulator } from "avepoint-simulator";
 import { alertmanagerBinary, type Notification } from "./alertmanager-server.js";
 import { startAlertingStack, type AlertingStack } from "./alerting-stack.js";
 import { onPath } from "./prometheus-server.js";

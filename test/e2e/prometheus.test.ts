@@ -12,12 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { METRICS } from "../../src/metrics/names.js";
-import {
-  startSimulator,
-  type SimCustomer,
-  type SimProfile,
-  type Simulator,
-} from "../../simulator/src/server.js";
+import { startSimulator, type SimCustomer, type SimProfile, type Simulator } from "avepoint-simulator";
 import { optionsOf, panelQueries, runSelection } from "./dashboard-queries.js";
 import type { Selection } from "./grafana.js";
 import { interpolate } from "./grafana.js";

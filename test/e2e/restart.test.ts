@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { startSimulator, type Simulator } from "../../simulator/src/server.js";
+import { startSimulator, type Simulator } from "avepoint-simulator";
 import { STATE_FILE } from "../../src/state/file.js";
 import { SECRET } from "../helpers/exporter.js";
 import { startProcess, type RunningExporter } from "../helpers/process.js";

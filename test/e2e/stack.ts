@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
-import type { Simulator } from "../../simulator/src/server.js";
+import type { Simulator } from "avepoint-simulator";
 import { exporterFor, type TestExporter } from "../helpers/exporter.js";
 import { startHostileFleet, type HostileUpstream } from "./hostile-fleet.js";
 import { startPrometheus, type PrometheusServer } from "./prometheus-server.js";

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startSimulator, type SimProfile, type Simulator } from "../../simulator/src/server.js";
+import { startSimulator, type SimProfile, type Simulator } from "avepoint-simulator";
 import { exporterFor, type TestExporter } from "../helpers/exporter.js";
 import { onPath, startPrometheus, type PrometheusServer } from "./prometheus-server.js";
 import { fastRules } from "./stack.js";

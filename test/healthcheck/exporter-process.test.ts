@@ -9,7 +9,7 @@ describe("exporterArguments", () => {
   it.each([
     [["node", "dist/src/main.js", "--web.listen-address=:9443"], ["--web.listen-address=:9443"]],
     [["/usr/local/bin/node", "--max-old-space-size=300", "/app/dist/src/main.js"], []],
-    [["node", "dist/simulator/src/main.js", "--customers", "5"], undefined],
+    [["node", "simulator/dist/main.js", "--customers", "5"], undefined],
     [["node", "dist/src/healthcheck/main.js", "--pid=1"], undefined],
     [["/sbin/docker-init", "--", "node", "dist/src/main.js"], undefined],
     [[], undefined],

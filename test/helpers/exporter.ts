@@ -9,7 +9,7 @@ import type { StateKeeper } from "../../src/state/keeper.js";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import { createExporter } from "../../src/exporter.js";
 import { createLogger } from "../../src/log.js";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../../simulator/src/server.js";
+import { startSimulator, type Simulator, type SimulatorOptions } from "avepoint-simulator";
 import { parseExposition, type Sample } from "./exposition.js";
 
 export interface TestExporter {

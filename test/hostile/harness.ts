@@ -3,7 +3,7 @@
  * every hostile case ends with: alive, /metrics 200 and valid, nothing leaked.
  */
 import { expect, onTestFinished } from "vitest";
-import type { Simulator } from "../../simulator/src/types.js";
+import type { Simulator } from "avepoint-simulator";
 import { exporterFor, SECRET, type TestExporter } from "../helpers/exporter.js";
 import { series, value, type Sample } from "../helpers/exposition.js";
 import { expositionProblems } from "../helpers/exposition-check.js";

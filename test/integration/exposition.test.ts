@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderView } from "../../src/metrics/render.js";
 import { createSelfMetrics } from "../../src/metrics/self.js";
-import { AWKWARD_PROFILES } from "../../simulator/src/names.js";
-import { startSimulator, type Simulator } from "../../simulator/src/server.js";
+import { AWKWARD_PROFILES } from "avepoint-simulator";
+import { startSimulator, type Simulator } from "avepoint-simulator";
 import { exporterFor, type TestExporter } from "../helpers/exporter.js";
 import { series, value } from "../helpers/exposition.js";
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SimFlavor } from "../../simulator/src/server.js";
+import type { SimFlavor } from "avepoint-simulator";
 import { series, value } from "../helpers/exposition.js";
 import { testExporter, testSimulator } from "../helpers/exporter.js";
 

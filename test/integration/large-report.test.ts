@@ -5,7 +5,7 @@
  * from /proc (VmHWM), on the default settings.
  */
 import { describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../simulator/src/server.js";
+import { startSimulator, type Simulator } from "avepoint-simulator";
 import { value } from "../helpers/exposition.js";
 import { MIB, settleChild, startChild } from "../hostile/child.js";
 import { SECRET, reports, successOf, total } from "../hostile/harness.js";

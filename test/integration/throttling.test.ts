@@ -1,6 +1,6 @@
 /** Throttling against the simulator: 429s waited out, absurd Retry-After capped, the unpublished limit found. */
 import { describe, expect, it } from "vitest";
-import { SIM_FLAVORS } from "../../simulator/src/server.js";
+import { SIM_FLAVORS } from "avepoint-simulator";
 import { testExporter, testSimulator } from "../helpers/exporter.js";
 import type { Sample } from "../helpers/exposition.js";
 

@@ -12,7 +12,7 @@ import type { ApiFlavor } from "../../src/config/config.js";
 import { FAILURE_REASONS, PARSE_PROBLEMS, type FailureReason } from "../../src/errors.js";
 import { METRICS } from "../../src/metrics/names.js";
 import { createSelfMetrics } from "../../src/metrics/self.js";
-import { startSimulator, type Simulator } from "../../simulator/src/server.js";
+import { startSimulator, type Simulator } from "avepoint-simulator";
 import { exporterFor, type TestExporter } from "../helpers/exporter.js";
 import { parseExposition, series, type Sample } from "../helpers/exposition.js";
 import { checkMetrics, promtoolMissing, promtoolNote } from "../helpers/promtool.js";

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { parse } from "yaml";
-import { startSimulator } from "../../simulator/src/server.js";
+import { startSimulator } from "avepoint-simulator";
 import { MAIN } from "../helpers/process.js";
 import { createPki, type Pki } from "../helpers/pki.js";
 
@@ -51,7 +51,11 @@ function compiled(source: string): string {
 }
 
 const exporterEntry = compiled("src/main.ts");
-const simulatorEntry = compiled("simulator/src/main.ts");
+/** The simulator package's command, as its package.json names it, from the image's /app. */
+const simulatorEntry = ((): string => {
+  const { bin } = JSON.parse(read("simulator/package.json")) as { bin: Record<string, string> };
+  return posix.join("simulator", bin["avepoint-simulator"] ?? "");
+})();
 
 describe("Dockerfile", () => {
   const stages = stagesOf(read("Dockerfile"));
@@ -199,6 +203,7 @@ describe("docker-compose.yml", () => {
     expect(simulator.image).not.toBe(services.exporter?.image);
     expect(simulator.entrypoint).toBeUndefined();
     expect(existsSync(join(root, "simulator/src/main.ts"))).toBe(true);
+    expect(simulatorEntry).toBe("simulator/dist/main.js");
     const command = simulator.command ?? [];
     expect(command[command.indexOf("--customers") + 1]).toBe("200");
     expect(command[command.indexOf("--listen-address") + 1]).toBe("0.0.0.0:10124");

@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey, randomUUID, type KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../simulator/src/server.js";
+import type { Simulator } from "avepoint-simulator";
 import { exporterFor, testExporter, testSimulator } from "../helpers/exporter.js";
 import { createPki, type Pki } from "../helpers/pki.js";
 

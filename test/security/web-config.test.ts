@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import bcrypt from "bcryptjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../../simulator/src/server.js";
+import { startSimulator, type Simulator } from "avepoint-simulator";
 import { runOnce, startProcess, type RunningExporter } from "../helpers/process.js";
 import { createPki, httpsGet, type Pki } from "../helpers/pki.js";
 

@@ -10,8 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { prepareDemoFleet } from "./demo-fleet.js";
-import { startSimulator } from "./server.js";
+import { prepareDemoFleet, startSimulator } from "avepoint-simulator";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_PORT = 10123;
@@ -57,7 +56,7 @@ const storage = mkdtempSync(join(tmpdir(), "avepoint-exporter-state-"));
 const exporter = spawn(
   process.execPath,
   [
-    join(here, "../../src/main.js"),
+    join(here, "../src/main.js"),
     `--web.listen-address=127.0.0.1:${port}`,
     `--avepoint.api-url=${simulator.apiUrl}`,
     `--avepoint.token-url=${simulator.tokenUrl}`,
