@@ -61,6 +61,8 @@ export interface ExporterOptions {
    * each reload to it. Default: a holder of the configuration's own.
    */
   readonly secrets?: Secrets;
+  /** The clock of rounds, freshness, scrape deadlines and the kept state (ms since the epoch); tests move it. */
+  readonly now?: () => number;
 }
 
 /**
@@ -118,6 +120,7 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
           // A fresh selection: the restore is no listing, and must not count as one for its warnings.
           accept: selectionOf(config).accept,
           observer: self.state,
+          ...(options.now ? { now: options.now } : {}),
           ...(options.logger ? { logger: options.logger.child({ component: "state" }) } : {}),
         });
   const rounds: Rounds = new Rounds(api, {
@@ -127,6 +130,7 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
     parallelism: config.avepoint.concurrency * 4,
     accept: selection.accept,
     breaker,
+    ...(options.now ? { now: options.now } : {}),
     listeners: [
       self.rounds,
       ...(keeper ? [keeper.listener] : []),
@@ -152,6 +156,7 @@ export const createExporter = (initial: Config, options: ExporterOptions): Expor
     apiUrl: config.avepoint.apiUrl,
     timeoutOffsetSeconds: config.collect.timeoutOffsetSeconds,
     defaultTimeoutSeconds: config.collect.defaultTimeoutSeconds,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(web ? { serverOptions: web.serverOptions, ...(web.guard ? { guard: web.guard } : {}) } : {}),
     ...(options.reload ? { reload: options.reload } : {}),

@@ -68,3 +68,8 @@ export interface Paged<T> {
   data: T[];
   metadata: { pageIndex: number; pageSize: number; totalCount: number };
 }
+
+/** Resolves once `condition` holds; the test's own timeout, not a guessed sleep, bounds the wait. */
+export async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
+}

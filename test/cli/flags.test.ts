@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "avepoint-simulator";
 import { runOnce, startProcess, type RunningExporter } from "../helpers/process.js";
+import { waitFor } from "../helpers/wait.js";
 
 const SECRET = "Hy7rK2mQ8sV4bN";
 const BUILD_INFO_SCRIPT = join(import.meta.dirname, "../../scripts/build-info.js");
@@ -74,7 +75,7 @@ describe("command line", () => {
 
   it("listens on every --web.listen-address; both serve, and build info carries the revision", async () => {
     simulator = await startSimulator({ customers: 2, profilesPerCustomer: 1, clientSecret: SECRET });
-    exporter = await startProcess(
+    const running = await startProcess(
       [
         `--avepoint.api-url=${simulator.apiUrl}`,
         `--avepoint.token-url=${simulator.tokenUrl}`,
@@ -83,12 +84,12 @@ describe("command line", () => {
       ],
       { AVEPOINT_CLIENT_SECRET: SECRET },
     );
+    exporter = running;
     // The helper waits for the first "listening" line; the second follows it at once.
-    let urls: string[] = [];
-    for (let i = 0; i < 100 && urls.length < 2; i++) {
-      urls = [...exporter.output().matchAll(/address=(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
-      if (urls.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const listening = (): string[] =>
+      [...running.output().matchAll(/address=(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
+    await waitFor(() => listening().length >= 2, 20);
+    const urls = listening();
     expect(urls).toHaveLength(2);
     expect(new Set(urls).size).toBe(2);
     for (const url of urls) {

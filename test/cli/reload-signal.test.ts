@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "avepoint-simulator";
 import { parseExposition, series, value } from "../helpers/exposition.js";
 import { startProcess, type RunningExporter } from "../helpers/process.js";
+import { waitFor } from "../helpers/wait.js";
 
 const SECRET = "Zq8wX3vT9pL2mN";
 let simulator: Simulator | undefined;
@@ -21,13 +22,8 @@ afterEach(async () => {
 });
 
 /** Resolves once the process has written `text` `times` times in all. */
-const logged = async (process: RunningExporter, text: string, times = 1): Promise<void> => {
-  for (let i = 0; i < 500; i++) {
-    if (process.output().split(text).length - 1 >= times) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`"${text}" not logged ${times} times:\n${process.output()}`);
-};
+const logged = (process: RunningExporter, text: string, times = 1): Promise<void> =>
+  waitFor(() => process.output().split(text).length - 1 >= times, 20);
 
 const scrape = async (url: string) => parseExposition(await (await fetch(`${url}/metrics`)).text());
 const customers = (samples: ReturnType<typeof parseExposition>): string[] =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { series, value } from "../helpers/exposition.js";
-import { testExporter, testSimulator } from "../helpers/exporter.js";
+import { shiftedClock, testExporter, testSimulator } from "../helpers/exporter.js";
 import { waitFor } from "../helpers/wait.js";
 
 const successes = (samples: ReturnType<typeof series>) =>
@@ -66,16 +66,27 @@ describe("against a rate-limited, failing upstream", () => {
     }
   });
 
-  it("drops a failing customer's last known values after --collect.max-stale", async () => {
+  it("keeps a failing customer's last known values until --collect.max-stale, then drops them", async () => {
     const simulator = await testSimulator({ customers: 3, profilesPerCustomer: 2 });
-    const exporter = await testExporter(simulator, ["--collect.max-stale=0s", "--avepoint.max-retries=0"]);
+    const clock = shiftedClock();
+    const exporter = await testExporter(
+      simulator,
+      ["--collect.max-stale=10m", "--avepoint.max-retries=0"],
+      {},
+      { now: clock.now },
+    );
     const bad = simulator.customers()[0]!;
     await exporter.scrape();
-    await new Promise((r) => setTimeout(r, 20));
     simulator.setFaults({ failCustomers: { [bad.id]: 500 } });
+    clock.advance(9 * 60_000);
+    const kept = (await exporter.scrape()).samples;
+    expect(value(kept, "avepoint_customer_collect_success", { customer_id: bad.id })).toBe(0);
+    expect(series(kept, "avepoint_scan_profile_info", { customer_id: bad.id })).toHaveLength(2);
+    clock.advance(2 * 60_000);
     const { samples } = await exporter.scrape();
     expect(value(samples, "avepoint_customer_collect_success", { customer_id: bad.id })).toBe(0);
     expect(series(samples, "avepoint_scan_profile_info", { customer_id: bad.id })).toHaveLength(0);
+    expect(series(samples, "avepoint_scan_profile_info")).toHaveLength(4);
   });
 
   it("reports avepoint_up 0 while the token endpoint is down and 1 when it is back, always with HTTP 200", async () => {
@@ -109,14 +120,21 @@ describe("against a rate-limited, failing upstream", () => {
 
   it("serves scrapes within --collect.min-interval from the last collection (one fan-out for an HA pair)", async () => {
     const simulator = await testSimulator({ customers: 5, profilesPerCustomer: 1 });
-    const exporter = await testExporter(simulator, ["--collect.min-interval=30s"]);
+    const clock = shiftedClock();
+    const exporter = await testExporter(simulator, ["--collect.min-interval=30s"], {}, { now: clock.now });
     simulator.resetStats();
     const first = await exporter.scrape();
-    await new Promise((r) => setTimeout(r, 1000));
+    clock.advance(29_000);
     const second = await exporter.scrape();
     expect(simulator.stats().apiRequests).toBe(1 + 5);
     expect(value(second.samples, "avepoint_last_collect_timestamp_seconds")).toBe(
       value(first.samples, "avepoint_last_collect_timestamp_seconds"),
+    );
+    clock.advance(2_000);
+    const third = await exporter.scrape();
+    expect(simulator.stats().apiRequests).toBe(2 * (1 + 5));
+    expect(value(third.samples, "avepoint_last_collect_timestamp_seconds")).toBeGreaterThan(
+      value(first.samples, "avepoint_last_collect_timestamp_seconds")! + 30,
     );
   });
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { waitFor } from "../helpers/wait.js";
 import { describe, expect, it } from "vitest";
 import { STATE_FILE } from "../../src/state/file.js";
 import { SECRET, testSimulator } from "../helpers/exporter.js";
@@ -26,15 +26,14 @@ const env = { AVEPOINT_CLIENT_SECRET: SECRET };
 /** Collected customers in the state file, once a save has written some (polled: the other process saves). */
 const savedCustomers = async (dir: string, atLeast: number): Promise<number> => {
   const file = join(dir, STATE_FILE);
-  for (;;) {
-    if (existsSync(file)) {
-      const collected = readFileSync(file, "utf8")
-        .split("\n")
-        .filter((line) => /"lastSuccess":\d/.test(line)).length;
-      if (collected >= atLeast) return collected;
-    }
-    await sleep(50);
-  }
+  const collected = (): number =>
+    existsSync(file)
+      ? readFileSync(file, "utf8")
+          .split("\n")
+          .filter((line) => /"lastSuccess":\d/.test(line)).length
+      : 0;
+  await waitFor(() => collected() >= atLeast, 50);
+  return collected();
 };
 
 describe("the kept state in the running program", () => {
