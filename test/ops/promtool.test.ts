@@ -54,7 +54,8 @@ async function promtoolOk(...args: string[]): Promise<string> {
   }
 }
 
-describe("promtool", () => {
+// Each promtool run is a process of its own, independent of the others: they run side by side.
+describe.concurrent("promtool", () => {
   it("promtool is on PATH wherever REQUIRE_PROMETHEUS=1 asks for it", () => {
     if (required)
       expect(missing, "REQUIRE_PROMETHEUS=1 but promtool is not on PATH (apt-get install prometheus)").toBe(
