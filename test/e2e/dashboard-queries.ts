@@ -14,7 +14,7 @@ import {
   variableQuery,
   type Selection,
   type VariableOption,
-} from "./grafana.js";
+} from "../helpers/grafana.js";
 import type { PrometheusServer, VectorSample } from "./prometheus-server.js";
 
 export interface PanelQuery {

@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { METRICS } from "../../src/metrics/names.js";
 import { startSimulator, type SimCustomer, type SimProfile, type Simulator } from "avepoint-simulator";
 import { optionsOf, panelQueries, runSelection } from "./dashboard-queries.js";
-import type { Selection } from "./grafana.js";
-import { interpolate } from "./grafana.js";
-import { HOSTILE_FLEET } from "./hostile-fleet.js";
+import type { Selection } from "../helpers/grafana.js";
+import { interpolate } from "../helpers/grafana.js";
+import { HOSTILE_FLEET } from "../hostile/fleet.js";
 import { onPath, type ActiveAlert, type PrometheusServer, type VectorSample } from "./prometheus-server.js";
 import { OPERATOR_TARGET, startStack, type Stack } from "./stack.js";
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import type { Simulator } from "avepoint-simulator";
 import { exporterFor, type TestExporter } from "../helpers/exporter.js";
-import { startHostileFleet, type HostileUpstream } from "./hostile-fleet.js";
+import { startHostileFleet, type HostileUpstream } from "../hostile/fleet.js";
 import { startPrometheus, type PrometheusServer } from "./prometheus-server.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

@@ -6,6 +6,13 @@ export interface Sample {
   readonly value: number;
 }
 
+/** One scrape's answer: its status, its text and its parsed samples. */
+export interface Scrape {
+  readonly status: number;
+  readonly text: string;
+  readonly samples: Sample[];
+}
+
 const unescape = (text: string): string => text.replace(/\\(.)/g, (_m, c: string) => (c === "n" ? "\n" : c));
 
 export const parseExposition = (text: string): Sample[] => {

@@ -1,7 +1,7 @@
 /** `promtool check metrics` and the text format's grouping rule, for tests of the exposition. */
 import { spawn } from "node:child_process";
 import { expect } from "vitest";
-import { onPath } from "../e2e/prometheus-server.js";
+import { onPath } from "./tools.js";
 
 const promtool = onPath("promtool");
 export const promtoolRequired = process.env.REQUIRE_PROMETHEUS === "1";

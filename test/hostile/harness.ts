@@ -5,17 +5,13 @@
 import { expect, onTestFinished } from "vitest";
 import type { Simulator } from "avepoint-simulator";
 import { exporterFor, SECRET, type TestExporter } from "../helpers/exporter.js";
-import { series, value, type Sample } from "../helpers/exposition.js";
+import { series, value, type Sample, type Scrape } from "../helpers/exposition.js";
 import { expositionProblems } from "../helpers/exposition-check.js";
 import type { HostileUpstream } from "./upstream.js";
 
 export { SECRET };
 
-export interface Scrape {
-  readonly status: number;
-  readonly text: string;
-  readonly samples: Sample[];
-}
+export type { Scrape };
 
 /** An in-process exporter pointed at `upstream`, closed when the running test finishes. */
 export const hostileExporter = async (

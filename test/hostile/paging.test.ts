@@ -6,7 +6,7 @@
 import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import { series, value } from "../helpers/exposition.js";
-import { startChild, settleChild, MIB } from "./child.js";
+import { startChild, settleChild, MIB } from "../helpers/child.js";
 import {
   errorsOf,
   expectNoLeak,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { streamReport, streamRows, trickle } from "./bodies.js";
-import { MIB, settleChild, startChild } from "./child.js";
+import { MIB, settleChild, startChild } from "../helpers/child.js";
 import {
   errorsOf,
   expectSurvived,

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "avepoint-simulator";
 import { value } from "../helpers/exposition.js";
-import { MIB, settleChild, startChild } from "../hostile/child.js";
+import { MIB, settleChild, startChild } from "../helpers/child.js";
 import { SECRET, reports, successOf, total } from "../hostile/harness.js";
 
 const PEAK_RSS_MIB = 300;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { METRICS } from "../../src/metrics/names.js";
-import { dataPanels, readDashboard } from "../e2e/grafana.js";
+import { dataPanels, readDashboard } from "../helpers/grafana.js";
 
 interface Step {
   color: string;

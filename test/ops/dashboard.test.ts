@@ -21,7 +21,7 @@ import {
   readDashboard,
   variable,
   variableOptions,
-} from "../e2e/grafana.js";
+} from "../helpers/grafana.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), "utf8");

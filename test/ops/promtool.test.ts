@@ -17,8 +17,8 @@ import {
   variable,
   variableQuery,
   type Selection,
-} from "../e2e/grafana.js";
-import { HOSTILE_FLEET } from "../e2e/hostile-fleet.js";
+} from "../helpers/grafana.js";
+import { HOSTILE_FLEET } from "../hostile/fleet.js";
 import { onPath } from "../helpers/tools.js";
 
 const run = promisify(execFile);

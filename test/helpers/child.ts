@@ -5,10 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { expect, onTestFinished } from "vitest";
-import { parseExposition } from "../helpers/exposition.js";
-import { startProcess, type RunningExporter } from "../helpers/process.js";
-import { SECRET, sleep, type Scrape } from "./harness.js";
-import type { HostileUpstream } from "./upstream.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { SECRET } from "./exporter.js";
+import { parseExposition, type Scrape } from "./exposition.js";
+import { startProcess, type RunningExporter } from "./process.js";
 
 export const MIB = 1024 * 1024;
 /** Far above any sane peak and far below what would hurt the machine. */
@@ -38,7 +38,7 @@ const memoryOf = (pid: number): { hwm: number; rss: number } | null => {
 
 /** Starts dist/src/main.js against `upstream` (a hostile fake or the simulator); stopped when the running test finishes. */
 export const startChild = async (
-  upstream: Pick<HostileUpstream, "apiUrl" | "tokenUrl">,
+  upstream: { readonly apiUrl: string; readonly tokenUrl: string },
   argv: readonly string[],
 ): Promise<ChildExporter> => {
   const running = await startProcess(

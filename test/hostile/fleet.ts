@@ -6,8 +6,8 @@
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { customerRow, profileRow, v3Page, V3_CUSTOMERS } from "../hostile/wire.js";
-import type { SeenRequest } from "../hostile/upstream.js";
+import { customerRow, profileRow, v3Page, V3_CUSTOMERS } from "./wire.js";
+import type { SeenRequest } from "./upstream.js";
 
 export interface FleetProfile {
   readonly id: string;
