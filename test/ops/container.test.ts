@@ -88,7 +88,7 @@ describe("Dockerfile", () => {
     expect(args(final, "COPY")).toEqual(["--from=build /product/dist ./dist"]);
     const assemble = args(build, "RUN").find((run) => run.includes("/product")) ?? "";
     expect(assemble).toContain("cp -r dist/src dist/build-info.json /product/dist/");
-    // The simulator and the demo are a package of their own, compiled apart from dist/src.
+    // The simulator is a package of its own (simulator/dist) and the demo is dist/demo: neither is in dist/src.
     expect(simulatorEntry.startsWith("dist/src/")).toBe(false);
     expect(exporterEntry.startsWith("dist/src/")).toBe(true);
     expect(assemble).toContain("-name '*.map' -delete");
