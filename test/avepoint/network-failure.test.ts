@@ -12,6 +12,7 @@ import { networkFailure } from "../../src/avepoint/network-error.js";
 import type { ApiObserver } from "../../src/avepoint/observer.js";
 import { Transport } from "../../src/avepoint/transport.js";
 import { isAuthError, isUpstreamError, reasonOf, type UpstreamError } from "../../src/errors.js";
+import { refusingPort } from "../helpers/loopback.js";
 import { createPki, type Pki } from "../helpers/pki.js";
 
 const SECRET = "n3twork-Secret-value";
@@ -60,14 +61,6 @@ const listening = (server: Server): Promise<number> =>
     server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
   );
 const closed = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
-
-/** A loopback port nobody listens on: taken, then given back. */
-const refusingPort = async (): Promise<number> => {
-  const server = createHttpServer();
-  const port = await listening(server);
-  await closed(server);
-  return port;
-};
 
 /** What axios hands over when the name lookup fails (no DNS query leaves the machine in tests). */
 const dnsFailure: AxiosAdapter = (config) =>

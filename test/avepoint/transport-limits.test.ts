@@ -1,34 +1,20 @@
 /** The transport's limits against a real server on loopback: answer size, total time, redirects. */
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import type { ServerResponse } from "node:http";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { Transport } from "../../src/avepoint/transport.js";
 import type { CallContext } from "../../src/avepoint/call-context.js";
+import { loopbackServer } from "../helpers/loopback.js";
 import { waitFor } from "../helpers/wait.js";
-
-const servers: Server[] = [];
-const transports: Transport[] = [];
-afterEach(async () => {
-  for (const t of transports.splice(0)) t.close();
-  await Promise.all(
-    servers.splice(0).map((s) => {
-      s.closeAllConnections();
-      return new Promise((r) => s.close(r));
-    }),
-  );
-});
 
 /** A server on 127.0.0.1:0 counting the requests it was sent. */
 const serve = async (handle: (res: ServerResponse) => void) => {
   const seen = { requests: 0, authorization: [] as string[] };
-  const server = createServer((req, res) => {
+  const url = await loopbackServer((req, res) => {
     seen.requests++;
     if (req.headers.authorization) seen.authorization.push(req.headers.authorization);
     handle(res);
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return { url, seen };
 };
 
 const transport = (extra: Partial<ConstructorParameters<typeof Transport>[0]> = {}) => {
@@ -42,7 +28,7 @@ const transport = (extra: Partial<ConstructorParameters<typeof Transport>[0]> = 
     random: () => 0,
     ...extra,
   });
-  transports.push(t);
+  onTestFinished(() => t.close());
   return t;
 };
 const ctx = (): CallContext => ({ signal: new AbortController().signal, deadline: Date.now() + 60_000 });

@@ -1,30 +1,16 @@
 /** The transport's streamed path (daily reports) against a real server on loopback: bounds of its own, retries, counting. */
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import type { ServerResponse } from "node:http";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { Transport } from "../../src/avepoint/transport.js";
 import type { CallContext } from "../../src/avepoint/call-context.js";
 import { nullObserver } from "../../src/avepoint/observer.js";
 import { SkippedList, streamedRecord } from "../../src/avepoint/streamed-record.js";
-
-const servers: Server[] = [];
-const transports: Transport[] = [];
-afterEach(async () => {
-  for (const t of transports.splice(0)) t.close();
-  await Promise.all(
-    servers.splice(0).map((s) => {
-      s.closeAllConnections();
-      return new Promise((r) => s.close(r));
-    }),
-  );
-});
+import { loopbackServer } from "../helpers/loopback.js";
 
 const serve = async (handle: (res: ServerResponse, n: number) => void) => {
   const seen = { requests: 0 };
-  const server = createServer((_req, res) => handle(res, ++seen.requests));
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  const url = await loopbackServer((_req, res) => handle(res, ++seen.requests));
+  return { url, seen };
 };
 
 const reads: { endpoint: string; read: number; skipped: number }[] = [];
@@ -44,7 +30,7 @@ const transport = (extra: Partial<ConstructorParameters<typeof Transport>[0]> = 
     },
     ...extra,
   });
-  transports.push(t);
+  onTestFinished(() => t.close());
   return t;
 };
 const ctx = (): CallContext => ({ signal: new AbortController().signal, deadline: Date.now() + 60_000 });

@@ -1,20 +1,10 @@
 /** An identity service that cannot be reached is a network failure naming its host, in the log and the metrics. */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { parseExposition, series, value } from "../helpers/exposition.js";
+import { refusingPort } from "../helpers/loopback.js";
 import { testProcess } from "../helpers/process.js";
 
 const SECRET = "Unreachable-S3cret-1";
-
-/** A loopback port nobody listens on: taken, then given back. */
-const refusingPort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-};
 
 describe("an identity service nobody answers for", () => {
   it("is reason=network with its host, never auth", async () => {

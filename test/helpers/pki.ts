@@ -1,6 +1,6 @@
 /** Keys, certificates and HTTPS requests for the TLS and web-config tests; everything lives in one temporary directory. */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request, type RequestOptions } from "node:https";
 import type { TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
@@ -221,4 +221,15 @@ export const tlsGet = (
 export const httpsGet = async (url: string, options: HttpsOptions): Promise<HttpsAnswer> => {
   const { status, headers, body } = await tlsGet(url, options);
   return { status, headers, body };
+};
+
+/**
+ * A self-signed server certificate under the names exporter-toolkit's test data gives it
+ * (`server.crt`, `server.key`); returns its PEM.
+ */
+export const toolkitServer = (pki: Pki): string => {
+  const server = pki.selfSigned("server");
+  copyFileSync(server.certFile, pki.path("server.crt"));
+  copyFileSync(server.keyFile, pki.path("server.key"));
+  return server.certPem;
 };

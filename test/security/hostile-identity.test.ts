@@ -3,14 +3,13 @@
  * its error answer, placed where the error-message limit cuts it. Neither it nor any piece of it may
  * reach the landing page, /metrics or the log.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { parseConfig, type ParsedArgs } from "../../src/config/parse.js";
 import { MIN_SECRET_FRAGMENT, Secrets, secretsOf } from "../../src/config/secrets.js";
 import { createExporter } from "../../src/exporter.js";
 import { createLogger } from "../../src/log.js";
+import { loopbackServer } from "../helpers/loopback.js";
 import { createPki, type Pki } from "../helpers/pki.js";
 
 const CLIENT_SECRET = "cs-5e7b1d93-Echoed-Canary-Secret-Value";
@@ -24,7 +23,7 @@ const startIdentity = async (
   echo: Echo,
 ): Promise<{ url: string; requests: () => number }> => {
   let requests = 0;
-  const server: Server = createServer((req, res) => {
+  const url = await loopbackServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
     req.on("end", () => {
@@ -33,10 +32,7 @@ const startIdentity = async (
       res.end(JSON.stringify(echo(new URLSearchParams(body))));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests: () => requests };
+  return { url, requests: () => requests };
 };
 
 /** The exporter as main.ts assembles it: the logger knows the configuration's secrets. */

@@ -6,12 +6,12 @@
 import { connect, type Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
 import type { Registry } from "prom-client";
-import { Registry as PromRegistry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CustomerView, View } from "../../src/collect/view.js";
-import { buildApp, type AppDeps } from "../../src/server/app.js";
+import type { AppDeps } from "../../src/server/app.js";
 import { acceptsGzip } from "../../src/server/limits.js";
 import { SharedBodies } from "../../src/server/shared-body.js";
+import { viewApp } from "../helpers/app.js";
 
 const customers: CustomerView[] = Array.from({ length: 50 }, (_, i) => ({
   customer: { id: `c${i}`, name: `Customer ${i}`, country: "DE", managementMode: 1, jobStatus: 1 },
@@ -49,16 +49,9 @@ afterEach(async () => {
 });
 
 const make = (overrides: Partial<AppDeps> = {}) => {
-  const app = buildApp({
+  const app = viewApp(view, {
     // A fresh view object for every scrape, made of the same records, as Rounds makes them.
     rounds: { serve: async () => ({ ...view }), view: () => view, ready: true },
-    selfRegistry: new PromRegistry(),
-    version: "test",
-    telemetryPath: "/metrics",
-    flavor: "v3",
-    apiUrl: "https://api.example",
-    timeoutOffsetSeconds: 0.5,
-    defaultTimeoutSeconds: 10,
     ...overrides,
   });
   apps.push(app);

@@ -20,6 +20,15 @@ const view: View = {
 };
 
 const app = (reload?: () => Promise<ReloadOutcome>) => viewApp(view, reload ? { reload } : {});
+/** An app whose reload succeeds and is counted. */
+const counting = () => {
+  let reloads = 0;
+  const server = app(async () => {
+    reloads++;
+    return { ok: true, message: "Reloaded" };
+  });
+  return { server, reloads: () => reloads };
+};
 
 describe("--web.enable-lifecycle", () => {
   it("is off by default: the real process answers POST /-/reload 404", async () => {
@@ -53,11 +62,7 @@ describe("cross-site requests to POST /-/reload", () => {
     ["Origin null (a sandboxed page)", { origin: "null" }],
     ["an Origin of the same host on another port", { origin: "http://localhost:1" }],
   ])("refuses %s without reloading", async (_name, headers: Record<string, string>) => {
-    let reloads = 0;
-    const server = app(async () => {
-      reloads++;
-      return { ok: true, message: "Reloaded" };
-    });
+    const { server, reloads } = counting();
     const answer = await server.inject({
       method: "POST",
       url: "/-/reload",
@@ -66,7 +71,7 @@ describe("cross-site requests to POST /-/reload", () => {
     });
     expect(answer.statusCode).toBe(403);
     expect(answer.body).toMatch(/^cross-site request refused/);
-    expect(reloads).toBe(0);
+    expect(reloads()).toBe(0);
   });
 
   it.each([
@@ -74,18 +79,14 @@ describe("cross-site requests to POST /-/reload", () => {
     ["the page's own origin", { origin: "http://localhost:10123", "sec-fetch-site": "same-origin" }],
     ["a request typed by the user", { "sec-fetch-site": "none" }],
   ])("accepts %s", async (_name, headers) => {
-    let reloads = 0;
-    const server = app(async () => {
-      reloads++;
-      return { ok: true, message: "Reloaded" };
-    });
+    const { server, reloads } = counting();
     const answer = await server.inject({
       method: "POST",
       url: "/-/reload",
       headers: { host: "localhost:10123", ...headers },
     });
     expect(answer.statusCode).toBe(200);
-    expect(reloads).toBe(1);
+    expect(reloads()).toBe(1);
   });
 
   it("tells several Origin headers from one", () => {

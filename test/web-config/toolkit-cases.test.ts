@@ -8,7 +8,7 @@ import { copyFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { loadWebConfig } from "../../src/web-config/web-config.js";
-import { createPki, tlsGet, type Pki } from "../helpers/pki.js";
+import { createPki, tlsGet, toolkitServer, type Pki } from "../helpers/pki.js";
 import { serveWith } from "../helpers/web-server.js";
 
 /** The toolkit's files, as they are in its web/testdata. */
@@ -38,10 +38,7 @@ let ca = "";
 
 beforeAll(() => {
   pki = createPki();
-  const server = pki.selfSigned("server");
-  copyFileSync(server.certFile, pki.path("server.crt"));
-  copyFileSync(server.keyFile, pki.path("server.key"));
-  ca = server.certPem;
+  ca = toolkitServer(pki);
   const client = pki.selfSigned("client", true);
   copyFileSync(client.certFile, pki.path("client_selfsigned.pem"));
   for (const [name, text] of Object.entries(FILES)) pki.write(name, text);

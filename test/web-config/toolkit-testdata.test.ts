@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { groupSupported } from "../../src/web-config/tls-names.js";
 import { loadWebConfig } from "../../src/web-config/web-config.js";
-import { basic, createPki, tlsGet, type Pki } from "../helpers/pki.js";
+import { basic, createPki, tlsGet, toolkitServer, type Pki } from "../helpers/pki.js";
 import { serveWith } from "../helpers/web-server.js";
 
 const TLS = 'tls_server_config:\n  cert_file: "server.crt"\n  key_file: "server.key"\n';
@@ -108,11 +108,8 @@ const indent = (pem: string): string =>
 
 beforeAll(() => {
   pki = createPki();
-  const server = pki.selfSigned("server");
-  copyFileSync(server.certFile, pki.path("server.crt"));
-  copyFileSync(server.keyFile, pki.path("server.key"));
-  ca = server.certPem;
-  serverCert = server.certPem;
+  ca = toolkitServer(pki);
+  serverCert = ca;
   // Self-signed, used as their own CA (as the toolkit's are): CA:TRUE, no key usage to forbid signing.
   const one = pki.selfSigned("client_selfsigned");
   copyFileSync(one.certFile, pki.path("client_selfsigned.pem"));
@@ -129,7 +126,7 @@ beforeAll(() => {
   // Certificate and key inline, in the toolkit's layout (block scalars), from this test's certificate.
   pki.write(
     "web_config_noAuth_tlsInline.good.yml",
-    `tls_server_config:\n  cert: |\n${indent(server.certPem)}  key: |\n${indent(readFileSync(server.keyFile, "utf8"))}  client_auth_type: "VerifyClientCertIfGiven"`,
+    `tls_server_config:\n  cert: |\n${indent(serverCert)}  key: |\n${indent(readFileSync(pki.path("server.key"), "utf8"))}  client_auth_type: "VerifyClientCertIfGiven"`,
   );
 });
 
